@@ -1,0 +1,19 @@
+"""The single NinjaAPI under /api/v1/; every app mounts its router here."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+from ninja.security import django_auth
+
+from onewindow.api.errors import register_handlers
+from onewindow.org.api import router as org_router
+
+api = NinjaAPI(
+    title="OneWindow 一窗通办 API",
+    version="1",
+    description="REST API of OneWindow. Errors are application/problem+json (RFC 9457).",
+    urls_namespace="api-v1",
+    auth=django_auth,
+)
+register_handlers(api)
+api.add_router("/org/", org_router)

@@ -1,0 +1,50 @@
+"""Shared fixtures: the demo county and personas built through the real services."""
+
+from __future__ import annotations
+
+import pytest
+
+from onewindow.org.models import Department, Region, Staff
+from onewindow.org.services import org_load_demo
+
+DEMO_PASSWORD = "demo-pass-123"  # noqa: S105 - test fixture
+
+
+@pytest.fixture(autouse=True)
+def _fast_test_settings(settings: pytest.FixtureRequest) -> None:
+    # Demo users are created with real password hashing; the slow default hasher would
+    # dominate the suite's time.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # The manifest storage needs `collectstatic`; tests render templates without it.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def demo_org(db: None) -> None:
+    org_load_demo(password=DEMO_PASSWORD)
+
+
+@pytest.fixture
+def county(demo_org: None) -> Region:
+    return Region.objects.get(code="430702000000")
+
+
+@pytest.fixture
+def dept(demo_org: None):
+    def get(code: str) -> Department:
+        return Department.objects.get(code=code)
+
+    return get
+
+
+@pytest.fixture
+def persona(demo_org: None):
+    """A demo staff user by username (window1, scjg_reviewer, supervisor, …)."""
+
+    def get(username: str):
+        return Staff.objects.select_related("user").get(user__username=username).user
+
+    return get

@@ -1,0 +1,39 @@
+"""``onewindow load-demo``: load the demo county (and, as they land, its catalogue and cases)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import transaction
+
+from onewindow.org.services import org_load_demo
+from onewindow.settings import env
+
+DEFAULT_DEMO_PASSWORD = "onewindow-demo"  # noqa: S105 - published in the README, demo only
+
+
+class Command(BaseCommand):
+    help = "Load the demo county 常德市武陵区 (regions, departments, halls, windows, staff). Idempotent."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--password",
+            default=env("DEMO_PASSWORD", DEFAULT_DEMO_PASSWORD),
+            help="password for new demo users (default: $ONEWINDOW_DEMO_PASSWORD or 'onewindow-demo')",
+        )
+        parser.add_argument("--dry-run", action="store_true", help="load, report, then roll back")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        with transaction.atomic():
+            summary = org_load_demo(password=options["password"])
+            if options["dry_run"]:
+                transaction.set_rollback(True)
+        prefix = "dry run, nothing saved: " if options["dry_run"] else ""
+        self.stdout.write(f"{prefix}demo organisation loaded: {summary}")
+        if not options["dry_run"]:
+            self.stdout.write(
+                f"demo logins (password '{options['password']}' for new users): admin, window1, window2, "
+                "delivery1, scjg_reviewer, scjg_leader, sw_reviewer, ga_reviewer, zrzy_reviewer, "
+                "zj_reviewer, jt_reviewer, supervisor, xzsp_leader, hefu_window, shanpu_agent"
+            )

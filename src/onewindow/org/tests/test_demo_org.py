@@ -1,0 +1,50 @@
+import pytest
+from django.contrib.auth import authenticate
+
+from onewindow.audit.selectors import audit_verify
+from onewindow.org.models import Department, Hall, HallKind, Region, ServiceWindow, Staff
+from onewindow.org.services import org_load_demo
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_county_has_its_hall_windows_towns_and_villages(demo_org):
+    county_hall = Hall.objects.get(kind=HallKind.COUNTY_CENTRE)
+    assert county_hall.name == "常德市武陵区政务服务中心"
+    window_kinds = set(county_hall.windows.values_list("kind", flat=True))
+    assert {"general", "enterprise", "construction", "real_estate", "social", "delivery"} <= window_kinds
+    assert county_hall.windows.count() >= 6
+    assert Hall.objects.filter(kind=HallKind.TOWN_CENTRE).count() == 2
+    assert Hall.objects.filter(kind=HallKind.VILLAGE_STATION).count() == 3
+    assert Region.objects.filter(level="village").count() == 3
+
+
+def test_the_demo_departments_cover_the_departments_behind_the_window(demo_org):
+    short_names = set(Department.objects.values_list("short_name", flat=True))
+    assert {
+        "市场监管",
+        "税务",
+        "公安",
+        "人社",
+        "住建",
+        "自然资源",
+        "交通运输",
+        "卫健",
+        "应急管理",
+    } <= short_names
+    assert Department.objects.get(code="BDC").parent.code == "ZRZY"
+
+
+def test_demo_users_can_log_in_with_the_demo_password(demo_org):
+    from onewindow.conftest import DEMO_PASSWORD
+
+    assert authenticate(username="window1", password=DEMO_PASSWORD) is not None
+    assert Staff.objects.get(user__username="window1").window.name == "综合受理"
+
+
+def test_loading_the_demo_twice_changes_nothing_and_keeps_the_audit_log_valid(demo_org):
+    counts = (Region.objects.count(), Department.objects.count(), ServiceWindow.objects.count())
+    org_load_demo(password="another-password")
+    assert (Region.objects.count(), Department.objects.count(), ServiceWindow.objects.count()) == counts
+    assert authenticate(username="window1", password="another-password") is None
+    assert audit_verify().ok

@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from django.db import DatabaseError, connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from onewindow.org.models import Department, Hall
+from onewindow.org.selectors import hall_get_main
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """The hall's front page: who we are, where the windows are, where to go next."""
+    main = hall_get_main()
+    windows = main.windows.filter(is_active=True).prefetch_related("departments") if main else []
+    context = {
+        "windows": windows,
+        "departments": Department.objects.filter(is_active=True, parent__isnull=True).order_by("code"),
+        "local_halls": Hall.objects.exclude(kind="county").select_related("region").order_by("region__code"),
+    }
+    return render(request, "web/home.html", context)
+
+
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Liveness and database reachability, for load balancers and `make demo`'s wait loop."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError as exc:
+        return JsonResponse(
+            {"status": "error", "database": connection.vendor, "detail": str(exc)}, status=503
+        )
+    return JsonResponse({"status": "ok", "database": connection.vendor})
