@@ -1,4 +1,6 @@
-"""``onewindow load-demo``: load the demo county (and, as they land, its catalogue and cases)."""
+"""``onewindow load-demo``: load the demo county, then each app's demo data in dependency order.
+
+It lives in ``web``, the top layer, because it calls every app's loader."""
 
 from __future__ import annotations
 
