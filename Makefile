@@ -48,8 +48,9 @@ test-postgres: install
 	scripts/ensure-postgres.sh
 	DATABASE_URL=$(PG_URL_BASE)/onewindow_$$$$ ONEWINDOW_VAR_DIR=$$(mktemp -d) $(BIN)/pytest $(PYTEST_ARGS) --create-db
 
+# Benchmarks write JSON + Markdown reports to bench-results/ (issue #10 adds the server scenarios).
 bench: install
-	@echo "make bench: no benchmark has landed yet (issues #5 and #10 add them)"
+	$(BIN)/python -m onewindow.bench.clock --out bench-results
 
 # Re-pin every transitive dependency after changing pyproject.toml.
 lock:

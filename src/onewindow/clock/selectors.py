@@ -1,0 +1,143 @@
+"""Reads: which calendar applies, and the ``WorkCalendar`` built from its rows (cached)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time as _time
+
+from onewindow.clock.models import Calendar, CalendarDay, CalendarYear, DayKind, parse_sessions, parse_weekend
+from onewindow.clock.workdays import WorkCalendar
+from onewindow.core.errors import DomainError, NotFound
+from onewindow.org.models import Region
+
+log = logging.getLogger(__name__)
+
+# How long a process trusts its cached calendar before checking the revision again.
+REVISION_CHECK_SECONDS = 5.0
+_cache: dict[int, tuple[tuple[tuple[int, int], ...], float, WorkCalendar]] = {}
+_lock = threading.Lock()
+
+
+class CalendarNotLoaded(DomainError):
+    code, status, title = "calendar_not_loaded", 409, "工作日历尚未载入"
+
+
+def calendar_default() -> Calendar:
+    """The national calendar used for statutory limits."""
+    calendar = Calendar.objects.filter(is_default=True).first()
+    if calendar is None:
+        raise CalendarNotLoaded("尚未载入全国工作日历：请运行 onewindow calendar seed")
+    return calendar
+
+
+def calendar_get(*, code: str) -> Calendar:
+    try:
+        return Calendar.objects.get(code=code)
+    except Calendar.DoesNotExist:
+        raise NotFound(f"工作日历“{code}”不存在") from None
+
+
+def calendar_for_region(*, region: Region | None) -> Calendar:
+    """The regional calendar of the nearest enclosing region, else the national default."""
+    if region is not None:
+        candidates = Calendar.objects.filter(region__isnull=False, kind="regional").select_related("region")
+        best = None
+        for calendar in candidates:
+            if region.code.startswith(calendar.region.prefix) and (
+                best is None or len(calendar.region.prefix) > len(best.region.prefix)
+            ):
+                best = calendar
+        if best is not None:
+            return best
+    return calendar_default()
+
+
+def _root(calendar: Calendar) -> Calendar:
+    seen = {calendar.pk}
+    while calendar.base_id is not None:
+        calendar = calendar.base
+        if calendar.pk in seen:
+            raise DomainError("日历的基础日历形成了循环")
+        seen.add(calendar.pk)
+    return calendar
+
+
+def _covered_years(root: Calendar) -> tuple[int, int]:
+    years = sorted(CalendarYear.objects.filter(calendar=root).values_list("year", flat=True))
+    if not years:
+        raise CalendarNotLoaded(f"{root.name}还没有载入任何年度的节假日安排")
+    # The latest run of consecutive years: a gap means a notice was never loaded.
+    first = years[-1]
+    for year in reversed(years[:-1]):
+        if year != first - 1:
+            log.warning(
+                "calendar %s: year %s is missing; using %s–%s", root.code, first - 1, first, years[-1]
+            )
+            break
+        first = year
+    return first, years[-1]
+
+
+def _build(calendar: Calendar) -> WorkCalendar:
+    chain = [calendar]
+    while chain[-1].base_id is not None:
+        chain.append(chain[-1].base)
+    first, last = _covered_years(_root(calendar))
+    weekend = parse_weekend(calendar.weekend)
+    holidays: dict = {}
+    makeups: dict = {}
+    # Base first, so a calendar's own rows override what it inherits.
+    for member in reversed(chain):
+        rows = CalendarDay.objects.filter(
+            calendar=member, date__year__gte=first, date__year__lte=last
+        ).values_list("date", "kind", "name")
+        for day, kind, name in rows:
+            holidays.pop(day, None)
+            makeups.pop(day, None)
+            if kind == DayKind.HOLIDAY:
+                holidays[day] = name
+            elif day.weekday() in weekend:  # a hall open at weekends has no make-up days
+                makeups[day] = name
+    return WorkCalendar(
+        first_year=first,
+        last_year=last,
+        holidays=holidays,
+        makeup_workdays=makeups,
+        weekend=weekend,
+        sessions=parse_sessions(calendar.sessions),
+    )
+
+
+def _chain_key(calendar: Calendar) -> tuple[tuple[int, int], ...]:
+    pks = [calendar.pk]
+    while calendar.base_id is not None:
+        calendar = calendar.base
+        pks.append(calendar.pk)
+    return tuple(sorted(Calendar.objects.filter(pk__in=pks).values_list("pk", "revision")))
+
+
+def work_calendar(calendar: Calendar | None = None) -> WorkCalendar:
+    """The ``WorkCalendar`` for ``calendar`` (default: national), rebuilt when a revision changes.
+
+    Each process caches it and re-reads the revisions of the calendar and its bases at most
+    every few seconds, so a calendar change reaches every web and worker process quickly
+    without a query per deadline. Raises ``CalendarNotLoaded`` when no year is loaded.
+    """
+    calendar = calendar or calendar_default()
+    now = _time.monotonic()
+    with _lock:
+        cached = _cache.get(calendar.pk)
+    if cached is not None and now - cached[1] < REVISION_CHECK_SECONDS:
+        return cached[2]
+    key = _chain_key(calendar)
+    built = cached[2] if cached is not None and cached[0] == key else _build(calendar)
+    with _lock:
+        _cache[calendar.pk] = (key, now, built)
+    return built
+
+
+def forget_cached_calendars() -> None:
+    """Drop this process's cached calendars (called after every calendar change)."""
+    with _lock:
+        _cache.clear()

@@ -1,0 +1,12 @@
+import pytest
+
+from onewindow.clock.models import Calendar
+from onewindow.clock.selectors import forget_cached_calendars
+from onewindow.clock.services import calendar_seed_national
+
+
+@pytest.fixture
+def national(db) -> Calendar:
+    """The national calendar seeded from chinesecalendar, as `load-demo` does."""
+    forget_cached_calendars()
+    return calendar_seed_national(actor=None).calendar
