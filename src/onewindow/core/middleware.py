@@ -1,4 +1,4 @@
-"""Request id: one id per request, echoed in ``X-Request-ID`` and recorded in audit events."""
+"""Request id (echoed in ``X-Request-ID``, recorded in audit events) and the page language."""
 
 from __future__ import annotations
 
@@ -6,7 +6,10 @@ import re
 import uuid
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 
 from onewindow.audit.context import request_id_var
 
@@ -28,4 +31,23 @@ class RequestIdMiddleware:
         finally:
             request_id_var.reset(token)
         response["X-Request-ID"] = request_id
+        return response
+
+
+class ChineseFirstLocaleMiddleware:
+    """Chinese first: the language is the one the visitor chose (cookie set by the language
+    switcher), else ``LANGUAGE_CODE`` (zh-hans) — never guessed from the browser's
+    Accept-Language, because a hall's pages, notices and staff speak Chinese by default."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        patch_vary_headers(response, ["Cookie"])
         return response
