@@ -7,13 +7,13 @@ import os
 import pytest
 from hypothesis import settings as hypothesis_settings
 
+from onewindow.org.models import Department, Region, Staff
+from onewindow.org.services import org_load_demo
+
 # Deterministic property tests in CI and by default; HYPOTHESIS_PROFILE=explore searches afresh.
 hypothesis_settings.register_profile("deterministic", derandomize=True, print_blob=True)
 hypothesis_settings.register_profile("explore", derandomize=False, max_examples=2000)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "deterministic"))
-
-from onewindow.org.models import Department, Region, Staff
-from onewindow.org.services import org_load_demo
 
 DEMO_PASSWORD = "demo-pass-123"  # noqa: S105 - test fixture
 
