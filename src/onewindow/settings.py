@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "onewindow.audit",
     "onewindow.org",
     "onewindow.clock",
+    "onewindow.catalog",
+    "onewindow.cases",
     "onewindow.web",
 ]
 

@@ -6,6 +6,7 @@ from ninja import NinjaAPI
 from ninja.security import django_auth
 
 from onewindow.api.errors import register_handlers
+from onewindow.catalog.api import router as catalog_router
 from onewindow.org.api import router as org_router
 
 api = NinjaAPI(
@@ -17,3 +18,4 @@ api = NinjaAPI(
 )
 register_handlers(api)
 api.add_router("/org/", org_router)
+api.add_router("/catalog/", catalog_router)

@@ -9,6 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
+from onewindow.catalog.services import catalog_load_demo
 from onewindow.clock.services import calendar_seed_national
 from onewindow.org.services import org_load_demo
 from onewindow.settings import env
@@ -30,11 +31,13 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         with transaction.atomic():
             summary = org_load_demo(password=options["password"])
+            catalogue = catalog_load_demo()
             calendar = calendar_seed_national(actor=None)
             if options["dry_run"]:
                 transaction.set_rollback(True)
         prefix = "dry run, nothing saved: " if options["dry_run"] else ""
         self.stdout.write(f"{prefix}demo organisation loaded: {summary}")
+        self.stdout.write(f"{prefix}demo catalogue loaded: {catalogue}")
         self.stdout.write(f"{prefix}national working calendar: {calendar}")
         if not options["dry_run"]:
             self.stdout.write(

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CasesConfig(AppConfig):
+    name = "onewindow.cases"
+    verbose_name = _("申请与办件")
+
+    def ready(self) -> None:
+        from onewindow.cases.services import case_recompute_deadlines_for_calendar
+        from onewindow.clock.hooks import register_recompute
+
+        register_recompute(case_recompute_deadlines_for_calendar)
