@@ -950,10 +950,7 @@ def inspection_record_finding(
         current_step=StepKind.REVIEW,
         data={"passed": passed, "note": note.strip()},
     )
-    if (
-        not inspection.findings.exclude(pk=finding.pk).exists()
-        or inspection.cases.count() == inspection.findings.count()
-    ):
+    if inspection.findings.count() == inspection.cases.count():  # the visit is done for every case
         Inspection.objects.filter(pk=inspection.pk, done_at__isnull=True).update(done_at=now())
     return finding
 
@@ -1191,14 +1188,10 @@ def post_verification_finish(*, actor: Any, case: Case, passed: bool, note: str 
 
 @transaction.atomic
 def case_revoke(*, actor: Any, case: Case, reason: str, system: bool = False) -> Case:
-    """Revoke an issued result (撤销许可), e.g. after a failed post-verification."""
+    """Revoke an approved or issued result (撤销许可), e.g. after a failed post-verification."""
     if not reason.strip():
         raise InvalidInput("撤销须说明理由")
     case = _lock(case)
-    if case.status == CaseStatus.APPROVED:
-        # Approved but not yet issued or delivered: deny retroactively is not a transition;
-        # close the loop by issuing nothing and revoking through the issued state.
-        raise GuardFailed("该办件尚未出证，请直接作出不予许可决定")
     return _move_case(case, "revoke", actor, note=reason.strip(), system=system)
 
 

@@ -56,15 +56,13 @@ CASE_TRANSITIONS: dict[tuple[str, str], Rule] = {
     (C.ISSUED, "deliver"): Rule(C.DELIVERED, "case.deliver", "统一出件"),
     (C.DENIED, "deliver"): Rule(C.DELIVERED, "case.deliver", "统一出件"),
     (C.DELIVERED, "close"): Rule(C.CLOSED, "case.deliver", "办结"),
+    (C.APPROVED, "revoke"): Rule(C.REVOKED, "case.approve_extension", "撤销许可"),
     (C.ISSUED, "revoke"): Rule(C.REVOKED, "case.approve_extension", "撤销许可"),
     (C.DELIVERED, "revoke"): Rule(C.REVOKED, "case.approve_extension", "撤销许可"),
     (C.CLOSED, "revoke"): Rule(C.REVOKED, "case.approve_extension", "撤销许可"),
     (C.SUSPENDED, "resume"): Rule(RESUME, "case.suspend", "恢复计时"),
     **{(state, "suspend"): Rule(C.SUSPENDED, "case.suspend", "中止计时") for state in RUNNING},
 }
-
-# Post-verification failure revokes as the system (the finding itself is a supervisor's action).
-SYSTEM_CASE_ACTIONS = {"revoke"}
 
 
 def allowed_actions(table: dict[tuple[str, str], Rule], state: str) -> list[str]:
