@@ -7,6 +7,9 @@ import os
 import pytest
 from hypothesis import settings as hypothesis_settings
 
+from onewindow.catalog.services import catalog_load_demo
+from onewindow.clock.selectors import forget_cached_calendars
+from onewindow.clock.services import calendar_seed_national
 from onewindow.org.models import Department, Region, Staff
 from onewindow.org.services import org_load_demo
 
@@ -56,3 +59,12 @@ def persona(demo_org: None):
         return Staff.objects.select_related("user").get(user__username=username).user
 
     return get
+
+
+@pytest.fixture
+def hall(demo_org, settings, tmp_path):
+    """The demo county with its calendar and catalogue, uploads in a temporary folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    forget_cached_calendars()
+    calendar_seed_national(actor=None)
+    catalog_load_demo()

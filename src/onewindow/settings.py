@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "onewindow.clock",
     "onewindow.catalog",
     "onewindow.cases",
+    "onewindow.bench",
     "onewindow.web",
 ]
 

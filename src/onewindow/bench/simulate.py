@@ -1,0 +1,597 @@
+"""``onewindow simulate``: a realistic, internally consistent dataset for demos and benchmarks.
+
+Applications and their cases follow the demo catalogue (items, bundles and their options,
+statutory and promised limits), over several years of the real working calendar: acceptance
+on working days inside office hours, deadlines computed by the clock, most cases closed within
+their promised limit and a few late, recent ones still open in every state, corrections,
+容缺/告知承诺/免提交 materials, suspensions. Applicants have valid GB 11643 identity numbers
+and GB 32100 credit codes. Deterministic for a seed. Loaded with PostgreSQL COPY (batched
+INSERTs on SQLite): a million cases in minutes.
+
+Simulated rows are written straight to the tables, not through the services, so they carry no
+audit events of their own; one audit event records the run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import random
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from onewindow.audit.services import audit_record
+from onewindow.bench.bulk import BulkWriter
+from onewindow.cases.models import (
+    Application,
+    ApplicationMaterial,
+    ApplicationStatus,
+    Case,
+    CaseEvent,
+    CaseStatus,
+    Channel,
+    CorrectionNotice,
+    DeliveryMethod,
+    MaterialState,
+    NumberSequence,
+    Suspension,
+)
+from onewindow.catalog.models import Bundle, ServiceItem, StepKind
+from onewindow.clock.selectors import work_calendar
+from onewindow.clock.workdays import Duration, Unit, WorkCalendar, deadline
+from onewindow.core.errors import DomainError
+from onewindow.org import idcodes
+from onewindow.org.models import Applicant, ApplicantKind, Hall, Region, Staff
+
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+    "姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+)
+GIVEN = (
+    "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建文辉力斌宇浩凯鹏飞俊峰雪琳晨阳欣怡思雨婷佳宁"
+)
+COMPANY_WORDS = [
+    "武陵",
+    "德山",
+    "柳叶",
+    "沅江",
+    "桃源",
+    "善卷",
+    "丁玲",
+    "白马",
+    "穿紫",
+    "德盛",
+    "鼎盛",
+    "兴旺",
+    "诚信",
+    "华瑞",
+    "金桥",
+    "顺达",
+    "恒信",
+    "宏远",
+    "湘北",
+    "常发",
+]
+COMPANY_TRADES = [
+    "科技",
+    "商贸",
+    "餐饮",
+    "药房",
+    "物流",
+    "建筑工程",
+    "食品",
+    "医疗器械",
+    "文化传媒",
+    "物业管理",
+    "农业开发",
+    "酒店管理",
+    "汽车服务",
+    "教育咨询",
+    "超市",
+]
+COMPANY_FORMS = ["有限公司", "有限责任公司", "股份有限公司"]
+CHANNELS = [
+    (Channel.WINDOW, 45),
+    (Channel.ONLINE, 40),
+    (Channel.STATION, 10),
+    (Channel.BANK, 3),
+    (Channel.KIOSK, 2),
+]
+
+
+class SimulationError(DomainError):
+    code, status, title = "simulation_refused", 409, "无法生成模拟数据"
+
+
+@dataclass
+class Summary:
+    applications: int = 0
+    cases: int = 0
+    applicants: int = 0
+    events: int = 0
+    materials: int = 0
+    corrections: int = 0
+    suspensions: int = 0
+    states: Counter = field(default_factory=Counter)
+    seconds: float = 0.0
+
+    def __str__(self) -> str:
+        states = ", ".join(f"{k} {v}" for k, v in sorted(self.states.items()))
+        return (
+            f"{self.cases} cases in {self.applications} applications for {self.applicants} applicants; "
+            f"{self.events} events, {self.materials} materials, {self.corrections} corrections, "
+            f"{self.suspensions} suspensions; states: {states}; {self.seconds:.1f}s"
+        )
+
+
+@dataclass(frozen=True)
+class ItemPlan:
+    item_id: int
+    version_id: int
+    department_id: int
+    first_step: str
+    materials: tuple[tuple[int, bool, bool, bool], ...]  # (material id, waivable, commitment, satisfiable)
+    promised: Duration
+    legal: Duration | None
+    town: bool
+    needs_inspection: bool
+
+
+def _weighted(rng: random.Random, pairs: list[tuple[Any, int]]) -> Any:
+    return rng.choices([p for p, _w in pairs], weights=[w for _p, w in pairs])[0]
+
+
+def _working_days(cal: WorkCalendar, years: list[int]) -> list[dt.date]:
+    days = []
+    for year in years:
+        day = dt.date(year, 1, 1)
+        while day.year == year:
+            if cal.is_working_day(day):
+                days.append(day)
+            day += dt.timedelta(days=1)
+    return days
+
+
+class Simulator:
+    def __init__(self, *, cases: int, years: list[int], seed: int, progress: Callable[[str], None]) -> None:
+        if cases < 1:
+            raise SimulationError("模拟办件数须为正整数")
+        self.target = cases
+        self.years = sorted(years)
+        self.rng = random.Random(seed)  # noqa: S311 - simulated data, not secrets
+        self.progress = progress
+        self.cal = work_calendar()
+        for year in self.years:
+            if not self.cal.first_year <= year <= self.cal.last_year:
+                raise SimulationError(
+                    f"{year}年不在已载入节假日安排的年份（{self.cal.first_year}–{self.cal.last_year}）内"
+                )
+        self.summary = Summary()
+        self.tz = timezone.get_default_timezone()
+        self._due_cache: dict[tuple[dt.date, Duration], dt.datetime | None] = {}
+        self._load_reference_data()
+
+    # ---- reference data --------------------------------------------------------------------
+
+    def _load_reference_data(self) -> None:
+        items = ServiceItem.objects.filter(current_version__isnull=False).select_related("current_version")
+        self.items: dict[int, ItemPlan] = {}
+        for item in items.prefetch_related(
+            "current_version__requirements__material", "current_version__steps"
+        ):
+            version = item.current_version
+            steps = [s for s in version.steps.all() if s.kind != StepKind.ACCEPT]
+            self.items[item.pk] = ItemPlan(
+                item_id=item.pk,
+                version_id=version.pk,
+                department_id=item.department_id,
+                first_step=steps[0].kind if steps else StepKind.DECIDE,
+                materials=tuple(
+                    (r.material_id, r.waivable, r.commitment_allowed, bool(r.material.satisfied_by))
+                    for r in version.requirements.all()
+                ),
+                promised=version.promised_limit,
+                legal=version.legal_limit,
+                town=item.tier_town,
+                needs_inspection=version.needs_inspection,
+            )
+        if not self.items:
+            raise SimulationError("事项目录为空：请先运行 onewindow load-demo")
+        self.options = [
+            (bundle.pk, option.pk, [i.pk for i in option.items.all() if i.pk in self.items])
+            for bundle in Bundle.objects.prefetch_related("options__items")
+            for option in bundle.options.all()
+        ]
+        self.options = [o for o in self.options if o[2]]
+        self.bundle_limits = {b.pk: b.promised_limit for b in Bundle.objects.all()}
+        self.county = Region.objects.filter(level="county").order_by("code").first()
+        if self.county is None:
+            raise SimulationError("没有县级区划：请先运行 onewindow load-demo")
+        self.towns = list(Region.objects.filter(level="town", code__startswith=self.county.prefix))
+        self.villages = list(Region.objects.filter(level="village", code__startswith=self.county.prefix))
+        self.halls = {h.region_id: h for h in Hall.objects.all()}
+        officers = list(
+            Staff.objects.filter(roles__role="window_officer").values_list("user_id", flat=True).distinct()
+        )
+        self.officers = officers or [None]
+        self.reviewers: dict[int, list[int]] = {}
+        for department_id, user_id in Staff.objects.filter(
+            roles__role__in=["reviewer", "leader"]
+        ).values_list("roles__department_id", "user_id"):
+            if department_id:
+                self.reviewers.setdefault(department_id, []).append(user_id)
+        # The data is a snapshot taken now: nothing is accepted in the future, and cases whose
+        # work would end after now are still open, in every state.
+        self.end = timezone.now()
+        self.days = [d for d in _working_days(self.cal, self.years) if d < timezone.localdate()]
+        if not self.days:
+            raise SimulationError("所选年份中没有早于今天的工作日")
+
+    # ---- pieces ----------------------------------------------------------------------------
+
+    def _due(self, accepted_at: dt.datetime, limit: Duration | None) -> dt.datetime | None:
+        if limit is None:
+            return None
+        day_unit = limit.unit in (Unit.WORKDAY, Unit.NATURAL_DAY, Unit.INSTANT)
+        key = (accepted_at.date(), limit)
+        if day_unit and key in self._due_cache:
+            return self._due_cache[key]
+        try:
+            due = deadline(accepted_at, limit, self.cal)
+        except ValueError:  # past the loaded years: leave open-ended, as the clock would flag it
+            due = None
+        if day_unit:
+            self._due_cache[key] = due
+        return due
+
+    def _accepted_at(self) -> dt.datetime:
+        day = self.rng.choice(self.days)
+        minute = self.rng.choice(
+            [self.rng.randrange(0, 180), self.rng.randrange(270, 510)]
+        )  # 9:00–12:00, 13:30–17:30
+        return dt.datetime.combine(day, dt.time(9, 0), tzinfo=self.tz) + dt.timedelta(minutes=minute)
+
+    def _applicants(self, count: int) -> list[tuple[int, str]]:
+        writer = BulkWriter(Applicant)
+        first = writer.next_id()
+        seen = set(Applicant.objects.values_list("id_number", flat=True))
+        rows, pool = [], []
+        region6 = self.county.code[:6]
+        while len(rows) < count:
+            entity = self.rng.random() < 0.4
+            if entity:
+                number = idcodes.generate_uscc(self.rng, region6=region6)
+                name = (
+                    f"常德市{self.rng.choice(COMPANY_WORDS)}{self.rng.choice(COMPANY_WORDS)}"
+                    f"{self.rng.choice(COMPANY_TRADES)}{self.rng.choice(COMPANY_FORMS)}"
+                )
+            else:
+                birth = dt.date(1950, 1, 1) + dt.timedelta(days=self.rng.randrange(0, 365 * 55))
+                number = idcodes.generate_resident_id(self.rng, region6=region6, birth=birth)
+                name = self.rng.choice(SURNAMES) + "".join(self.rng.choices(GIVEN, k=self.rng.choice([1, 2])))
+            if number in seen:
+                continue
+            seen.add(number)
+            pk = first + len(rows)
+            rows.append(
+                {
+                    "id": pk,
+                    "kind": ApplicantKind.ENTITY if entity else ApplicantKind.PERSON,
+                    "name": name,
+                    "id_number": number,
+                    "legal_representative": (
+                        self.rng.choice(SURNAMES) + self.rng.choice(GIVEN) + self.rng.choice(GIVEN)
+                        if entity
+                        else ""
+                    ),
+                    "phone": f"139{self.rng.randrange(0, 10**8):08d}",
+                    "region_id": self.county.pk,
+                    "created_at": timezone.now(),
+                }
+            )
+            pool.append((pk, ApplicantKind.ENTITY if entity else ApplicantKind.PERSON))
+        writer.write(rows)
+        writer.reset_sequence()
+        self.summary.applicants = len(rows)
+        return pool
+
+    # ---- the run ---------------------------------------------------------------------------
+
+    def run(self, *, chunk: int = 20_000) -> Summary:
+        started = time.perf_counter()
+        if Case.objects.exists():
+            raise SimulationError(
+                "数据库中已有办件：模拟数据只能生成到没有办件的数据库中（确保同一种子结果相同）"
+            )
+        with transaction.atomic():
+            pool = self._applicants(max(20, self.target // 4))
+        writers = {
+            m: BulkWriter(m)
+            for m in (Application, Case, CaseEvent, ApplicationMaterial, CorrectionNotice, Suspension)
+        }
+        next_ids = {m: w.next_id() for m, w in writers.items()}
+        sequences: Counter = Counter()
+        made = 0
+        while made < self.target:
+            batch = self._batch(pool, next_ids, sequences, min(chunk, self.target - made))
+            with transaction.atomic():
+                for model, rows in batch.items():
+                    writers[model].write(rows)
+            made += len(batch[Case])
+            self.progress(f"cases {made:,}/{self.target:,} ({made * 100 // self.target}%)")
+        with transaction.atomic():
+            for writer in writers.values():
+                writer.reset_sequence()
+            for scope, last in sequences.items():
+                NumberSequence.objects.update_or_create(scope=scope, defaults={"last": last})
+            self.summary.seconds = time.perf_counter() - started
+            audit_record(actor=None, action="simulate.run", after={"summary": str(self.summary)})
+        return self.summary
+
+    def _batch(self, pool, next_ids, sequences, want: int) -> dict[type, list[dict]]:
+        out: dict[type, list[dict]] = {m: [] for m in next_ids}
+        while len(out[Case]) < want:
+            for model, rows in self._application(pool, next_ids, sequences).items():
+                out[model].extend(rows)
+        return out
+
+    def _application(self, pool, next_ids, sequences) -> dict[type, list[dict]]:
+        rng, s = self.rng, self.summary
+        rows: dict[type, list[dict]] = {m: [] for m in next_ids}
+        app_id = next_ids[Application]
+        next_ids[Application] += 1
+        bundle_id = option_id = None
+        if self.options and rng.random() < 0.08:
+            bundle_id, option_id, item_ids = rng.choice(self.options)
+        else:
+            item_ids = [rng.choice(list(self.items))]
+        plans = [self.items[i] for i in item_ids]
+        applicant_id, _kind = rng.choice(pool)
+        channel = _weighted(rng, CHANNELS)
+        region = self.county
+        if channel == Channel.STATION and all(p.town for p in plans) and self.towns:
+            region = rng.choice(self.towns + self.villages)
+        accepted_at = self._accepted_at()
+        received_at = accepted_at - dt.timedelta(minutes=rng.randrange(5, 40))
+        day = accepted_at.astimezone(self.tz).date()
+        county6 = self.county.code[:6]
+        scope = f"draft:{county6}:{day:%Y%m%d}"
+        sequences[scope] += 1
+        draft_ref = f"S{county6}{day:%Y%m%d}{sequences[scope]:05d}"
+        outcome = rng.random()
+        status = ApplicationStatus.ACCEPTED
+        if outcome < 0.015:
+            status = ApplicationStatus.REFUSED
+        elif outcome < 0.02:
+            status = ApplicationStatus.WITHDRAWN
+        number = None
+        if status == ApplicationStatus.ACCEPTED:
+            scope = f"app:{county6}:{day:%Y%m%d}"
+            sequences[scope] += 1
+            number = f"{county6}{day:%Y%m%d}{sequences[scope]:04d}"
+        officer = rng.choice(self.officers)
+        joint = self._due(accepted_at, self.bundle_limits.get(bundle_id)) if bundle_id else None
+        rows[Application].append(
+            {
+                "id": app_id,
+                "number": number,
+                "draft_ref": draft_ref,
+                "applicant_id": applicant_id,
+                "agent_id": officer if channel in (Channel.WINDOW, Channel.STATION) else None,
+                "channel": channel,
+                "item_id": None if bundle_id else item_ids[0],
+                "bundle_id": bundle_id,
+                "bundle_option_id": option_id,
+                "region_id": region.pk,
+                "hall_id": self.halls[region.pk].pk if region.pk in self.halls else None,
+                "form_data": {},
+                "status": status,
+                "received_at": received_at,
+                "accepted_at": accepted_at if number else None,
+                "accepted_by_id": officer if number else None,
+                "refusal_reason": "申请事项不属于本机关职权范围"
+                if status == ApplicationStatus.REFUSED
+                else "",
+                "joint_due_at": joint,
+                "delivery_method": _weighted(
+                    rng,
+                    [(DeliveryMethod.WINDOW, 50), (DeliveryMethod.MAIL, 20), (DeliveryMethod.ELECTRONIC, 30)],
+                ),
+                "created_at": received_at,
+                "updated_at": accepted_at,
+            }
+        )
+        s.applications += 1
+        material_ids: dict[int, tuple[bool, bool, bool]] = {}
+        for plan in plans:
+            for mid, waivable, commitment, satisfiable in plan.materials:
+                material_ids[mid] = (
+                    waivable and material_ids.get(mid, (True,))[0],
+                    commitment,
+                    satisfiable,
+                )
+        waived = committed = False
+        for mid, (waivable, commitment, satisfiable) in material_ids.items():
+            r = rng.random()
+            state = MaterialState.PROVIDED
+            if waivable and r < 0.15:
+                state, waived = MaterialState.WAIVED, True
+            elif commitment and r < 0.3:
+                state, committed = MaterialState.COMMITTED, True
+            elif satisfiable and r < 0.6:
+                state = MaterialState.SATISFIED
+            rows[ApplicationMaterial].append(
+                {
+                    "id": next_ids[ApplicationMaterial],
+                    "application_id": app_id,
+                    "material_id": mid,
+                    "required": True,
+                    "waivable": waivable,
+                    "commitment_allowed": commitment,
+                    "state": state,
+                    "sha256": hashlib.sha256(f"{app_id}:{mid}".encode()).hexdigest()
+                    if state == MaterialState.PROVIDED
+                    else "",
+                    "size": rng.randrange(40_000, 4_000_000) if state == MaterialState.PROVIDED else None,
+                    "content_type": "application/pdf" if state == MaterialState.PROVIDED else "",
+                    "original_name": "材料.pdf" if state == MaterialState.PROVIDED else "",
+                    "evidence": "电子证照库" if state == MaterialState.SATISFIED else "",
+                    "supplied_at": accepted_at + dt.timedelta(days=rng.randrange(1, 6))
+                    if state == MaterialState.WAIVED
+                    else None,
+                }
+            )
+            next_ids[ApplicationMaterial] += 1
+            s.materials += 1
+        if rng.random() < 0.04:
+            rows[CorrectionNotice].append(
+                {
+                    "id": next_ids[CorrectionNotice],
+                    "application_id": app_id,
+                    "items": [{"material": "", "name": "申请书", "reason": "签字不全"}],
+                    "issued_at": received_at - dt.timedelta(days=rng.randrange(2, 7)),
+                    "issued_by_id": officer,
+                    "resubmitted_at": received_at,
+                }
+            )
+            next_ids[CorrectionNotice] += 1
+            s.corrections += 1
+        self._event(rows, next_ids, app_id, None, "accept" if number else status, accepted_at, officer)
+        if not number:
+            return rows
+        for index, plan in enumerate(plans, start=1):
+            self._case(rows, next_ids, app_id, number, index, plan, accepted_at, waived, committed)
+        return rows
+
+    def _event(self, rows, next_ids, app_id, case_id, action, at, actor, old="", new="") -> None:
+        rows[CaseEvent].append(
+            {
+                "id": next_ids[CaseEvent],
+                "application_id": app_id,
+                "case_id": case_id,
+                "action": action,
+                "from_status": old,
+                "to_status": new,
+                "actor_id": actor,
+                "data": {},
+                "at": at,
+            }
+        )
+        next_ids[CaseEvent] += 1
+        self.summary.events += 1
+
+    def _case(self, rows, next_ids, app_id, number, index, plan, accepted_at, waived, committed) -> None:
+        rng, s = self.rng, self.summary
+        case_id = next_ids[Case]
+        next_ids[Case] += 1
+        promised = self._due(accepted_at, plan.promised)
+        legal = self._due(accepted_at, plan.legal)
+        reviewer = rng.choice(self.reviewers.get(plan.department_id) or [None])
+        span = (promised or accepted_at + dt.timedelta(hours=1)) - accepted_at
+        span = max(span, dt.timedelta(minutes=20))
+        # Most cases finish well inside the promised limit; about 4 % run late, 0.5 % past the law.
+        r = rng.random()
+        share = rng.uniform(1.0, 1.8) if r < 0.04 else rng.betavariate(2.0, 3.0)
+        decided_at = accepted_at + span * share
+        if legal and r < 0.005:
+            decided_at = legal + dt.timedelta(days=rng.randrange(1, 10))
+        closed_at = decided_at + dt.timedelta(hours=rng.randrange(1, 48))
+        approve = rng.random() > 0.03
+        status, decision, resume = CaseStatus.CLOSED, "approve" if approve else "deny", ""
+        if closed_at > self.end:  # still running at the end of the simulated period
+            decision, decided_at, closed_at = "", None, None
+            status = _weighted(
+                rng,
+                [
+                    (CaseStatus.ACCEPTED, 25),
+                    (CaseStatus.REVIEWING, 35),
+                    (CaseStatus.DECIDING, 15),
+                    (CaseStatus.SUSPENDED, 5),
+                    (CaseStatus.APPROVED, 20),
+                ]
+                + ([(CaseStatus.INSPECTING, 15)] if plan.needs_inspection else []),
+            )
+            if status == CaseStatus.SUSPENDED:
+                resume = CaseStatus.REVIEWING
+            if status == CaseStatus.APPROVED:
+                decision, decided_at = "approve", min(self.end, accepted_at + span * 0.5)
+        rows[Case].append(
+            {
+                "id": case_id,
+                "number": f"{number}-{index:02d}",
+                "application_id": app_id,
+                "item_version_id": plan.version_id,
+                "department_id": plan.department_id,
+                "current_step": StepKind.ISSUE if decision else plan.first_step,
+                "step_department_id": plan.department_id,
+                "status": status,
+                "resume_status": resume,
+                "deficient": waived and status not in (CaseStatus.CLOSED, CaseStatus.APPROVED),
+                "commitment": committed,
+                "accepted_at": accepted_at,
+                "promised_due_at": None if status == CaseStatus.SUSPENDED else promised,
+                "legal_due_at": legal,
+                "decision": decision,
+                "decision_basis": "符合法定条件"
+                if decision == "approve"
+                else ("不符合法定条件" if decision else ""),
+                "decided_at": decided_at,
+                "decided_by_id": reviewer if decision else None,
+                "closed_at": closed_at,
+                "updated_at": closed_at or decided_at or accepted_at,
+            }
+        )
+        s.cases += 1
+        s.states[status] += 1
+        self._event(rows, next_ids, app_id, case_id, "open", accepted_at, None, "", CaseStatus.ACCEPTED)
+        if status == CaseStatus.SUSPENDED or (status == CaseStatus.CLOSED and rng.random() < 0.02):
+            started = accepted_at + span * 0.3
+            ended = (
+                None if status == CaseStatus.SUSPENDED else started + dt.timedelta(days=rng.randrange(1, 10))
+            )
+            rows[Suspension].append(
+                {
+                    "id": next_ids[Suspension],
+                    "case_id": case_id,
+                    "reason": "testing",
+                    "started_at": started,
+                    "ended_at": ended,
+                }
+            )
+            next_ids[Suspension] += 1
+            s.suspensions += 1
+        if decision:
+            self._event(
+                rows,
+                next_ids,
+                app_id,
+                case_id,
+                decision,
+                decided_at,
+                reviewer,
+                CaseStatus.DECIDING,
+                CaseStatus.APPROVED if approve else CaseStatus.DENIED,
+            )
+        if closed_at:
+            self._event(
+                rows,
+                next_ids,
+                app_id,
+                case_id,
+                "close",
+                closed_at,
+                None,
+                CaseStatus.DELIVERED,
+                CaseStatus.CLOSED,
+            )
+
+
+def simulate(*, cases: int, years: list[int], seed: int, progress: Callable[[str], None] = print) -> Summary:
+    """Generate ``cases`` cases (and their applications, applicants, materials, events)."""
+    return Simulator(cases=cases, years=years, seed=seed, progress=progress).run()
