@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "onewindow.audit",
     "onewindow.org",
     "onewindow.clock",
+    "onewindow.licences",
     "onewindow.catalog",
     "onewindow.cases",
     "onewindow.bench",
@@ -171,3 +172,12 @@ LOGGING = {
 # --- OneWindow ---------------------------------------------------------------------------
 # The name shown on every page and notice.
 ONEWINDOW_HALL_NAME = env("HALL_NAME", "政务服务中心") or "政务服务中心"
+
+# E-licences (licences app): where the signing keys live (never in the database), which
+# algorithm new licences are signed with (ed25519, or sm2 for 国密 deployments), the public
+# address printed in QR codes, and an optional external shared-data registry for 免证办理.
+ONEWINDOW_KEY_DIR = Path(env("KEY_DIR", str(VAR_DIR / "keys")) or VAR_DIR / "keys")
+ONEWINDOW_SIGNING_ALGORITHM = (env("SIGNING_ALGORITHM", "ed25519") or "ed25519").lower()
+ONEWINDOW_PUBLIC_URL = (env("PUBLIC_URL", "http://127.0.0.1:8000") or "").rstrip("/")
+ONEWINDOW_EXTERNAL_REGISTRY_URL = env("EXTERNAL_REGISTRY_URL", "") or ""
+ONEWINDOW_PDF_FONT = env("PDF_FONT", "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")

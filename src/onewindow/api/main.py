@@ -7,6 +7,7 @@ from ninja.security import django_auth
 
 from onewindow.api.errors import register_handlers
 from onewindow.catalog.api import router as catalog_router
+from onewindow.licences.api import router as licences_router
 from onewindow.org.api import router as org_router
 
 api = NinjaAPI(
@@ -19,3 +20,4 @@ api = NinjaAPI(
 register_handlers(api)
 api.add_router("/org/", org_router)
 api.add_router("/catalog/", catalog_router)
+api.add_router("/licences/", licences_router)

@@ -11,6 +11,7 @@ from django.db import transaction
 
 from onewindow.catalog.services import catalog_load_demo
 from onewindow.clock.services import calendar_seed_national
+from onewindow.licences.services import licences_load_demo
 from onewindow.org.services import org_load_demo
 from onewindow.settings import env
 
@@ -33,12 +34,14 @@ class Command(BaseCommand):
             summary = org_load_demo(password=options["password"])
             catalogue = catalog_load_demo()
             calendar = calendar_seed_national(actor=None)
+            licences = licences_load_demo()
             if options["dry_run"]:
                 transaction.set_rollback(True)
         prefix = "dry run, nothing saved: " if options["dry_run"] else ""
         self.stdout.write(f"{prefix}demo organisation loaded: {summary}")
         self.stdout.write(f"{prefix}demo catalogue loaded: {catalogue}")
         self.stdout.write(f"{prefix}national working calendar: {calendar}")
+        self.stdout.write(f"{prefix}licence types and proof registry: {licences}")
         if not options["dry_run"]:
             self.stdout.write(
                 f"demo logins (password '{options['password']}' for new users): admin, window1, window2, "

@@ -1,0 +1,780 @@
+"""Writes of the licences app: issuing, the licence lifecycle, proofs and verification requests.
+
+Every function runs in one transaction and leaves an audit event. ``licence_transition`` is the
+only place that assigns ``Licence.status`` (STYLE.md §4).
+"""
+
+from __future__ import annotations
+
+import calendar as _calendar
+import datetime as dt
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from pypinyin import Style, lazy_pinyin
+
+from onewindow.audit.services import audit_record
+from onewindow.clock.selectors import work_calendar
+from onewindow.clock.workdays import add_working_days
+from onewindow.core.errors import ConcurrentChange, DomainError, InvalidInput, InvalidTransition
+from onewindow.core.timeutil import now, today
+from onewindow.core.validation import full_clean_or_raise
+from onewindow.licences import signing
+from onewindow.licences.models import (
+    Licence,
+    LicenceAction,
+    LicenceEvent,
+    LicenceStatus,
+    LicenceType,
+    NumberSequence,
+    ProofRequirement,
+    ReplacementMethod,
+    ValidityUnit,
+    VerificationOutcome,
+    VerificationRequest,
+    VerificationStatus,
+)
+from onewindow.org import idcodes
+from onewindow.org.models import Applicant, ApplicantKind, Department
+
+log = logging.getLogger(__name__)
+
+# Product decision (issue #7): an inter-department verification is answered within 5 working
+# days unless the requester sets another limit; the clock's working calendar counts them.
+VERIFICATION_DEFAULT_DAYS = 5
+# Holders are reminded this many natural days before a licence expires.
+EXPIRY_REMINDER_DAYS = 30
+
+
+class SigningKeyMissing(DomainError):
+    code, status, title = "signing_key_missing", 409, "电子证照签名密钥不可用"
+
+
+# --- keys ---------------------------------------------------------------------------------------
+
+
+def key_dir() -> Path:
+    return Path(settings.ONEWINDOW_KEY_DIR)
+
+
+def signing_algorithm() -> str:
+    value = getattr(settings, "ONEWINDOW_SIGNING_ALGORITHM", "ed25519")
+    if value not in signing.Algorithm.__members__.values():
+        raise SigningKeyMissing(f"ONEWINDOW_SIGNING_ALGORITHM 应为 ed25519 或 sm2，而不是“{value}”")
+    return value
+
+
+def signing_key_active() -> signing.SigningKey:
+    """The deployment's active private key; raises ``SigningKeyMissing`` with the fix to apply."""
+    algorithm = signing_algorithm()
+    try:
+        return signing.signing_key(key_dir(), algorithm)
+    except signing.SigningKeyError as exc:
+        fix = f"onewindow licence keygen --algorithm {algorithm}"
+        raise SigningKeyMissing(f"没有可用的 {algorithm} 签名密钥（{exc}）：请运行 {fix}") from exc
+
+
+def signing_key_generate(*, algorithm: str | None = None, actor: Any | None = None) -> signing.PublicKey:
+    """Create a key pair in ``ONEWINDOW_KEY_DIR`` (the private key file is mode 0600).
+
+    The new key signs every licence issued from now on; older public keys stay published.
+    """
+    algorithm = algorithm or signing_algorithm()
+    key = signing.key_generate(key_dir=key_dir(), algorithm=algorithm, now=now())
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action="licence.keygen",
+            after={"key_id": key.key_id, "algorithm": key.algorithm.value},
+        )
+    return key
+
+
+def signing_key_ensure(*, actor: Any | None = None) -> signing.PublicKey:
+    """The active key's public part, creating a key pair first if there is none (demo set-up)."""
+    try:
+        return signing.signing_key(key_dir(), signing_algorithm()).public_key
+    except signing.SigningKeyError:
+        return signing_key_generate(actor=actor)
+
+
+# --- issuing ------------------------------------------------------------------------------------
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` later, clamped to the month's last day (31 Jan + 1 → 28/29 Feb)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return day.replace(year=year, month=month, day=min(day.day, _calendar.monthrange(year, month)[1]))
+
+
+def validity_end(licence_type: LicenceType, valid_from: dt.date) -> dt.date | None:
+    """The last valid day: a 5-year licence valid from 2025-03-10 is valid until 2030-03-09."""
+    if licence_type.validity_unit == ValidityUnit.PERMANENT:
+        return None
+    months = licence_type.validity_value * (12 if licence_type.validity_unit == ValidityUnit.YEARS else 1)
+    return add_months(valid_from, months) - dt.timedelta(days=1)
+
+
+class _SeqMarker:
+    def __format__(self, spec: str) -> str:
+        return "*"
+
+
+def _next_sequence(stem: str) -> int:
+    # The UPDATE locks the row until commit, so concurrent issuers queue on it (PostgreSQL) or
+    # on the write lock (SQLite); the unique number is the final guard.
+    for _attempt in range(3):
+        if NumberSequence.objects.filter(stem=stem).update(last=F("last") + 1):
+            return NumberSequence.objects.get(stem=stem).last
+        try:
+            with transaction.atomic():
+                NumberSequence.objects.create(stem=stem, last=1)
+            return 1
+        except IntegrityError:
+            continue  # another issuer created the row first
+    raise ConcurrentChange("证号分配冲突，请重试")
+
+
+def licence_number_next(*, licence_type: LicenceType, department: Department, on: dt.date) -> str:
+    """The next free number of ``licence_type``, e.g. ``JY43070225000123``.
+
+    The format comes from the type; the sequence counts separately for each stem (the number
+    without its sequence), so each region and year starts again at 1.
+    """
+    parts = {
+        "prefix": licence_type.number_prefix,
+        "region": department.region.code[:6],
+        "year": f"{on.year:04d}",
+        "yy": f"{on.year % 100:02d}",
+    }
+    stem = licence_type.number_format.format(seq=_SeqMarker(), **parts)
+    return licence_type.number_format.format(seq=_next_sequence(stem), **parts)
+
+
+def mask_holder_id(*, kind: str, id_number: str) -> str:
+    """The holder's number as a verifier sees it (DESIGN.md §4: ID numbers are masked)."""
+    if kind == ApplicantKind.PERSON:
+        return idcodes.mask_resident_id(id_number)
+    return idcodes.mask_uscc(id_number)
+
+
+def licence_payload(
+    *,
+    number: str,
+    licence_type: LicenceType,
+    holder: Applicant,
+    department: Department,
+    valid_from: dt.date,
+    expires_on: dt.date | None,
+    data: dict[str, str],
+) -> dict[str, Any]:
+    """The canonical payload that is signed: only what a verifier may see (the ID is masked)."""
+    return {
+        "v": signing.PAYLOAD_VERSION,
+        "number": number,
+        "type": licence_type.name,
+        "holder": holder.name,
+        "holder_id": mask_holder_id(kind=holder.kind, id_number=holder.id_number),
+        "valid_from": valid_from.isoformat(),
+        "expires_on": expires_on.isoformat() if expires_on else None,
+        "issuer": department.name,
+        "data": {k: data[k] for k in licence_type.public_fields if k in data},
+    }
+
+
+def _clean_data(data: dict[str, Any] | None) -> dict[str, str]:
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise InvalidInput("证照内容应为“字段名: 内容”的对象")
+    cleaned = {}
+    for key, value in data.items():
+        if not isinstance(key, str) or not key.strip() or len(key) > 50:
+            raise InvalidInput("证照内容的字段名不能为空，且不超过50字")
+        if value is None or isinstance(value, dict | list):
+            raise InvalidInput(f"证照内容“{key}”应为文字或数字")
+        cleaned[key.strip()] = str(value).strip()
+    return cleaned
+
+
+@transaction.atomic
+def licence_issue(
+    *,
+    licence_type: LicenceType,
+    holder: Applicant,
+    actor: Any | None,
+    data: dict[str, Any] | None = None,
+    valid_from: dt.date | None = None,
+    expires_on: dt.date | None = None,
+    department: Department | None = None,
+    source_case_no: str = "",
+    source_case_id: int | None = None,
+    parent: Licence | None = None,
+) -> Licence:
+    """Issue a signed licence to ``holder`` and put it in the licence library.
+
+    ``valid_from`` defaults to today and ``expires_on`` to the type's validity rule. A licence
+    that is not a business licence is linked to the holder's valid business licence
+    (一照多证) unless ``parent`` is given. Raises ``InvalidInput`` for inconsistent dates or data,
+    ``DomainError`` for an inactive type or a parent of another holder, ``SigningKeyMissing``
+    when no signing key has been created.
+    """
+    if not licence_type.is_active:
+        raise DomainError(f"证照类型“{licence_type.name}”已停用")
+    department = department or licence_type.department
+    valid_from = valid_from or today()
+    if expires_on is None:
+        expires_on = validity_end(licence_type, valid_from)
+    if expires_on is not None and expires_on < valid_from:
+        raise InvalidInput("有效期至不能早于有效期起")
+    cleaned = _clean_data(data)
+    if parent is None and not licence_type.is_master:
+        parent = (
+            Licence.objects.filter(holder=holder, licence_type__is_master=True, status=LicenceStatus.VALID)
+            .order_by("-issued_at")
+            .first()
+        )
+    if parent is not None and parent.holder_id != holder.pk:
+        raise DomainError("一照多证只能关联同一持证主体的营业执照")
+    key = signing_key_active()
+    issued_at = now()
+    number = licence_number_next(licence_type=licence_type, department=department, on=issued_at.date())
+    payload = licence_payload(
+        number=number,
+        licence_type=licence_type,
+        holder=holder,
+        department=department,
+        valid_from=valid_from,
+        expires_on=expires_on,
+        data=cleaned,
+    )
+    message = signing.canonical_bytes(payload)
+    licence = Licence(
+        number=number,
+        licence_type=licence_type,
+        holder=holder,
+        holder_name=holder.name,
+        holder_id_number=holder.id_number,
+        department=department,
+        issued_at=issued_at,
+        valid_from=valid_from,
+        expires_on=expires_on,
+        data=cleaned,
+        status=LicenceStatus.VALID,
+        source_case_no=source_case_no,
+        source_case_id=source_case_id,
+        parent=parent,
+        payload=payload,
+        signature_algorithm=key.algorithm.value,
+        signature_key_id=key.key_id,
+        payload_hash=signing.payload_hash(payload),
+        signature=signing.b64url_encode(key.sign(message)),
+    )
+    full_clean_or_raise(licence, exclude=["licence_type", "holder", "department", "parent"])
+    licence.save()
+    LicenceEvent.objects.create(
+        licence=licence,
+        action=LicenceAction.ISSUE,
+        from_status="",
+        to_status=LicenceStatus.VALID,
+        actor=actor if getattr(actor, "pk", None) else None,
+        created_at=issued_at,
+        reason=f"办件 {source_case_no}" if source_case_no else "",
+    )
+    audit_record(
+        actor=actor,
+        action="licence.issue",
+        target=licence,
+        after={
+            "number": number,
+            "type": licence_type.name,
+            "holder": payload["holder_id"],
+            "expires_on": payload["expires_on"],
+            "case_no": source_case_no,
+            "key_id": key.key_id,
+        },
+    )
+    return licence
+
+
+# --- lifecycle ----------------------------------------------------------------------------------
+
+S, A = LicenceStatus, LicenceAction
+TRANSITIONS: dict[tuple[str, str], str] = {
+    (S.VALID, A.SUSPEND): S.SUSPENDED,
+    (S.SUSPENDED, A.RESUME): S.VALID,
+    (S.VALID, A.REVOKE): S.REVOKED,
+    (S.SUSPENDED, A.REVOKE): S.REVOKED,
+    (S.VALID, A.EXPIRE): S.EXPIRED,
+    (S.SUSPENDED, A.EXPIRE): S.EXPIRED,
+}
+
+
+def _require_reason(licence: Licence, reason: str, on: dt.date) -> None:
+    if not reason.strip():
+        raise InvalidInput("须写明原因（如：告知承诺核查不实）")
+
+
+def _require_past_expiry(licence: Licence, reason: str, on: dt.date) -> None:
+    if licence.expires_on is None or licence.expires_on >= on:
+        raise InvalidTransition("证照尚在有效期内，不能按到期失效处理")
+
+
+def _require_not_past_expiry(licence: Licence, reason: str, on: dt.date) -> None:
+    if licence.expires_on is not None and licence.expires_on < on:
+        raise InvalidTransition("证照已过有效期，不能恢复")
+
+
+GUARDS: dict[tuple[str, str], list[Callable[[Licence, str, dt.date], None]]] = {
+    (S.VALID, A.SUSPEND): [_require_reason],
+    (S.SUSPENDED, A.RESUME): [_require_not_past_expiry],
+    (S.VALID, A.REVOKE): [_require_reason],
+    (S.SUSPENDED, A.REVOKE): [_require_reason],
+    (S.VALID, A.EXPIRE): [_require_past_expiry],
+    (S.SUSPENDED, A.EXPIRE): [_require_past_expiry],
+}
+
+
+@transaction.atomic
+def licence_transition(
+    *, licence: Licence, action: str, actor: Any | None, reason: str = "", on: dt.date | None = None
+) -> Licence:
+    """Move ``licence`` by ``action`` (suspend / resume / revoke / expire) through ``TRANSITIONS``.
+
+    Appends a ``LicenceEvent`` and an audit event. Raises ``InvalidTransition`` for a move the
+    table does not allow (e.g. resuming a revoked licence), ``InvalidInput`` when a reason is
+    required and missing, ``ConcurrentChange`` when someone else changed the licence first.
+    ``on`` is the day the guards judge expiry by (default today; the expiry timer passes its day).
+    """
+    action = LicenceAction(action)
+    reason = (reason or "").strip()[:500]
+    current = LicenceStatus(licence.status)
+    target = TRANSITIONS.get((current, action))
+    if target is None:
+        raise InvalidTransition(f"{current.label}的证照不能{action.label}", action=action.value)
+    for guard in GUARDS.get((current, action), []):
+        guard(licence, reason, on or today())
+    moved = Licence.objects.filter(pk=licence.pk, status=current).update(status=target, status_reason=reason)
+    if moved != 1:
+        raise ConcurrentChange("证照状态已被他人修改，请刷新后重试")
+    LicenceEvent.objects.create(
+        licence=licence,
+        action=action,
+        from_status=current,
+        to_status=target,
+        reason=reason,
+        actor=actor if getattr(actor, "pk", None) else None,
+        created_at=now(),
+    )
+    audit_record(
+        actor=actor,
+        action=f"licence.{action.value}",
+        target=licence,
+        before={"status": current.value},
+        after={"status": target, "reason": reason},
+    )
+    licence.refresh_from_db()
+    return licence
+
+
+def licence_suspend(*, licence: Licence, actor: Any | None, reason: str) -> Licence:
+    """暂停: the licence stops being valid until resumed (e.g. during a rectification order)."""
+    return licence_transition(licence=licence, action=A.SUSPEND, actor=actor, reason=reason)
+
+
+def licence_resume(*, licence: Licence, actor: Any | None, reason: str = "") -> Licence:
+    """恢复 a suspended licence that has not expired meanwhile."""
+    return licence_transition(licence=licence, action=A.RESUME, actor=actor, reason=reason)
+
+
+def licence_revoke(*, licence: Licence, actor: Any | None, reason: str) -> Licence:
+    """吊销/撤销 a licence, e.g. after a failed post-verification of a commitment (告知承诺核查不实).
+
+    Final: a revoked licence cannot be resumed. Raises ``InvalidInput`` without a reason.
+    """
+    return licence_transition(licence=licence, action=A.REVOKE, actor=actor, reason=reason)
+
+
+def licences_expire_due(*, on: dt.date | None = None, dry_run: bool = False) -> int:
+    """Mark every valid or suspended licence whose last valid day is before ``on`` as expired.
+
+    Idempotent (a second run finds nothing); safe for several workers, as each licence moves
+    only from the status it was read in. Returns how many licences expired.
+    """
+    on = on or today()
+    due = Licence.objects.filter(
+        status__in=[S.VALID, S.SUSPENDED], expires_on__isnull=False, expires_on__lt=on
+    ).order_by("pk")
+    count = 0
+    for licence in due.iterator():
+        if dry_run:
+            count += 1
+            continue
+        try:
+            licence_transition(
+                licence=licence, action=A.EXPIRE, actor=None, reason=f"有效期至 {licence.expires_on}", on=on
+            )
+        except ConcurrentChange:
+            continue  # another worker handled it
+        count += 1
+    return count
+
+
+@transaction.atomic
+def licences_remind_expiring(*, on: dt.date | None = None, within_days: int = EXPIRY_REMINDER_DAYS) -> int:
+    """Record one expiry reminder (到期提醒) for each valid licence expiring within ``within_days``.
+
+    Idempotent: a licence is reminded once. The notification itself is sent by the caller.
+    """
+    on = on or today()
+    due = Licence.objects.filter(
+        status=S.VALID, expires_on__gte=on, expires_on__lte=on + dt.timedelta(days=within_days)
+    ).exclude(events__action=A.REMIND)
+    count = 0
+    for licence in due:
+        LicenceEvent.objects.create(
+            licence=licence,
+            action=A.REMIND,
+            from_status=licence.status,
+            to_status=licence.status,
+            reason=f"将于 {licence.expires_on} 到期",
+            created_at=now(),
+        )
+        audit_record(
+            actor=None, action="licence.remind", target=licence, after={"expires_on": licence.expires_on}
+        )
+        count += 1
+    return count
+
+
+# --- proof-free: verification requests ----------------------------------------------------------
+
+
+@transaction.atomic
+def verification_request_create(
+    *,
+    actor: Any | None,
+    requesting_department: Department,
+    responding_department: Department,
+    subject: Applicant,
+    question: str,
+    case_no: str = "",
+    proof: ProofRequirement | None = None,
+    days: int = VERIFICATION_DEFAULT_DAYS,
+) -> VerificationRequest:
+    """Ask another department to verify a fact instead of asking the applicant for a proof (部门协查).
+
+    The answer is due ``days`` working days after today, on the national working calendar (the
+    day of the request is not counted). Raises ``InvalidInput`` for an empty question, a
+    department asking itself or a limit outside 1–30; ``CalendarNotLoaded`` without a calendar.
+    """
+    question = (question or "").strip()
+    if not question:
+        raise InvalidInput("须填写协查内容")
+    if requesting_department.pk == responding_department.pk:
+        raise InvalidInput("协查部门不能是发起部门本身")
+    if not 1 <= days <= 30:
+        raise InvalidInput("答复期限应为1至30个工作日")
+    request = VerificationRequest(
+        requesting_department=requesting_department,
+        responding_department=responding_department,
+        subject=subject,
+        proof=proof,
+        question=question,
+        case_no=(case_no or "").strip(),
+        due_on=add_working_days(today(), days, work_calendar()),
+        created_by=actor if getattr(actor, "pk", None) else None,
+        created_at=now(),
+    )
+    full_clean_or_raise(
+        request, exclude=["requesting_department", "responding_department", "subject", "proof"]
+    )
+    request.save()
+    audit_record(
+        actor=actor,
+        action="verification_request.create",
+        target=request,
+        after={
+            "from": requesting_department.code,
+            "to": responding_department.code,
+            "due_on": request.due_on,
+            "case_no": request.case_no,
+        },
+    )
+    return request
+
+
+@transaction.atomic
+def verification_request_answer(
+    *, request: VerificationRequest, actor: Any | None, outcome: str, answer: str = ""
+) -> VerificationRequest:
+    """Record the responding department's answer; an overdue request can still be answered.
+
+    Raises ``InvalidTransition`` if it was answered already, ``InvalidInput`` for an unknown
+    outcome, ``ConcurrentChange`` if someone answered at the same moment.
+    """
+    if request.status == VerificationStatus.ANSWERED:
+        raise InvalidTransition("该协查已答复")
+    if outcome not in VerificationOutcome.values:
+        raise InvalidInput(f"协查结论应为：{'、'.join(VerificationOutcome.values)}")
+    answered_at = now()
+    moved = VerificationRequest.objects.filter(pk=request.pk, status=request.status).update(
+        status=VerificationStatus.ANSWERED,
+        outcome=outcome,
+        answer=(answer or "").strip(),
+        answered_at=answered_at,
+        answered_by=actor if getattr(actor, "pk", None) else None,
+    )
+    if moved != 1:
+        raise ConcurrentChange("该协查已被他人处理，请刷新后重试")
+    audit_record(
+        actor=actor,
+        action="verification_request.answer",
+        target=request,
+        before={"status": request.status},
+        after={"status": VerificationStatus.ANSWERED, "outcome": outcome, "late": today() > request.due_on},
+    )
+    request.refresh_from_db()
+    return request
+
+
+@transaction.atomic
+def verification_requests_mark_overdue(*, on: dt.date | None = None) -> int:
+    """Mark open requests whose due day has passed as overdue (timer; idempotent)."""
+    on = on or today()
+    overdue = list(VerificationRequest.objects.filter(status=VerificationStatus.OPEN, due_on__lt=on))
+    for request in overdue:
+        if VerificationRequest.objects.filter(pk=request.pk, status=VerificationStatus.OPEN).update(
+            status=VerificationStatus.OVERDUE
+        ):
+            audit_record(actor=None, action="verification_request.overdue", target=request)
+    return len(overdue)
+
+
+# --- demo data ----------------------------------------------------------------------------------
+
+DEMO_CATALOGUE = Path(__file__).resolve().parent.parent / "catalog" / "data" / "demo_catalogue.yaml"
+
+# name: (issuing department, prefix, validity unit, validity value, master?, public fields, source)
+DEMO_TYPES: dict[str, tuple[str, str, str, int | None, bool, list[str]]] = {
+    "营业执照": ("SCJG", "YZ", ValidityUnit.PERMANENT, None, True, ["类型", "住所", "经营范围"]),
+    "食品经营许可证": ("SCJG", "JY", ValidityUnit.YEARS, 5, False, ["经营场所", "主体业态", "经营项目"]),
+    "食品生产许可证": ("SCJG", "SC", ValidityUnit.YEARS, 5, False, ["生产地址", "食品类别"]),
+    "公共场所卫生许可证": ("WJ", "WS", ValidityUnit.YEARS, 4, False, ["单位地址", "许可项目"]),
+    "超限运输车辆通行证": ("JT", "CX", ValidityUnit.MONTHS, 1, False, ["车牌号", "通行路线"]),
+    "人力资源服务许可证": ("RS", "RL", ValidityUnit.YEARS, 5, False, ["服务范围"]),
+    "不动产权证书": ("BDC", "BDC", ValidityUnit.PERMANENT, None, False, ["坐落", "用途"]),
+    "结婚证": ("MZ", "JH", ValidityUnit.PERMANENT, None, False, []),
+    "出生医学证明": ("WJ", "CSYX", ValidityUnit.PERMANENT, None, False, []),
+    "居民户口簿": ("GA", "HKB", ValidityUnit.PERMANENT, None, False, []),
+}
+
+# Proofs cancelled or replaced (seed 001 泸州“0证明城市”, seed 002 常德武陵区“零证明”).
+DEMO_PROOFS: list[dict[str, str]] = [
+    {
+        "name": "居住证明",
+        "issuer": "村（社区）居委会",
+        "asked_by": "户籍、社会救助等事项",
+        "method": "verification",
+        "seed": "002",
+        "note": "取消村(社区)等基层单位证明事项76项",
+        "basis": "由审批部门向公安部门协查",
+    },
+    {
+        "name": "亲属关系证明",
+        "issuer": "村（社区）居委会",
+        "asked_by": "社会救助、继承等事项",
+        "method": "data_sharing",
+        "replaced_by": "data:household_registry",
+        "seed": "002",
+        "note": "取消村(社区)等基层单位证明事项76项",
+    },
+    {
+        "name": "无业证明",
+        "issuer": "村（社区）居委会",
+        "asked_by": "就业困难人员认定",
+        "method": "commitment",
+        "seed": "002",
+        "note": "取消村(社区)等基层单位证明事项76项",
+        "basis": "证明事项告知承诺制",
+    },
+    {
+        "name": "出生信息证明",
+        "issuer": "医院、公安",
+        "asked_by": "出生一件事",
+        "method": "data_sharing",
+        "replaced_by": "data:household_registry",
+        "seed": "002",
+        "note": "12类高频证明：出生信息统一归集",
+    },
+    {
+        "name": "社保缴纳证明",
+        "issuer": "人社部门",
+        "asked_by": "人才引进、购房资格审核",
+        "method": "data_sharing",
+        "replaced_by": "data:social_insurance",
+        "seed": "002",
+        "note": "12类高频证明：社保信息统一归集",
+    },
+    {
+        "name": "房产信息证明",
+        "issuer": "不动产登记中心",
+        "asked_by": "入学、落户",
+        "method": "data_sharing",
+        "replaced_by": "data:real_estate_registry",
+        "seed": "002",
+        "note": "12类高频证明：房产信息统一归集",
+    },
+    {
+        "name": "营业执照复印件",
+        "issuer": "市场监管部门",
+        "asked_by": "涉企审批事项",
+        "method": "data_sharing",
+        "replaced_by": "licence:营业执照",
+        "seed": "002",
+        "note": "涉企证照实现“多证合一”，电子证照免提交",
+    },
+    {
+        "name": "离职证明",
+        "issuer": "原工作单位",
+        "asked_by": "住房公积金提取（离职）",
+        "method": "cancelled",
+        "seed": "001",
+        "note": "“离职”提取住房公积金不再提供离职证明",
+        "basis": "法无规定一律取消",
+    },
+    {
+        "name": "生活困难证明",
+        "issuer": "所在单位",
+        "asked_by": "住房公积金提取（重大疾病）",
+        "method": "cancelled",
+        "seed": "001",
+        "note": "“重大疾病”提取住房公积金不再提供单位出具的生活困难证明",
+    },
+    {
+        "name": "收入证明",
+        "issuer": "工作单位",
+        "asked_by": "住房公积金贷款审批",
+        "method": "self_check",
+        "seed": "001",
+        "note": "贷款审批取消收入证明、工资流水等办理要件",
+        "basis": "由公积金中心核查缴存记录",
+    },
+    {
+        "name": "体检证明",
+        "issuer": "医疗机构",
+        "asked_by": "驾驶证申领",
+        "method": "data_sharing",
+        "replaced_by": "data:health_records",
+        "seed": "001",
+        "note": "公安机关与医疗机构联网核查体检证明",
+    },
+    {
+        "name": "无犯罪记录证明",
+        "issuer": "公安派出所",
+        "asked_by": "人力资源服务许可等",
+        "method": "verification",
+        "seed": "001",
+        "note": "泸州“0证明城市”部门间协查",
+        "basis": "由审批部门向公安部门协查",
+    },
+]
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    licence_types: int
+    proofs: int
+    key_id: str
+
+    def __str__(self) -> str:
+        return f"{self.licence_types} licence types, {self.proofs} proofs, signing key {self.key_id}"
+
+
+def _catalogue_types(path: Path) -> dict[str, str]:
+    """Licence type name → issuing department code, from the demo catalogue's results."""
+    if not path.is_file():
+        return {}
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader is ~10× faster
+    document = yaml.load(path.read_text(encoding="utf-8"), Loader=loader) or {}  # noqa: S506 - a safe loader
+    found: dict[str, str] = {}
+    for item in document.get("items") or []:
+        result = ((item or {}).get("version") or {}).get("result") or {}
+        name = result.get("licence_type")
+        if name:
+            found.setdefault(str(name), str(item.get("department") or "XZSP"))
+    for material in document.get("materials") or []:
+        kind, _sep, name = str((material or {}).get("satisfied_by") or "").partition(":")
+        if kind == "licence" and name:
+            found.setdefault(name, "XZSP")
+    return found
+
+
+def _prefix_for(name: str) -> str:
+    # Licence numbers conventionally start with the initials of the licence name (JY 经营, SC 生产).
+    letters = "".join(p[:1] for p in lazy_pinyin(name[:2], style=Style.FIRST_LETTER)).upper()
+    return "".join(c for c in letters if "A" <= c <= "Z") or "ZZ"
+
+
+@transaction.atomic
+def licences_load_demo(*, actor: Any | None = None, catalogue: Path = DEMO_CATALOGUE) -> DemoSummary:
+    """Create the licence types the demo catalogue issues or accepts, the proof registry from seeds
+    001/002, and a signing key if the deployment has none. Idempotent; needs the demo organisation."""
+    wanted = {name: spec[0] for name, spec in DEMO_TYPES.items()}
+    for name, dept_code in _catalogue_types(catalogue).items():
+        wanted.setdefault(name, dept_code)
+    departments = {d.code: d for d in Department.objects.filter(region__code="430702000000")}
+    created_types = 0
+    for name, dept_code in wanted.items():
+        dept_code, prefix, unit, value, master, public = DEMO_TYPES.get(
+            name, (dept_code, _prefix_for(name), ValidityUnit.YEARS, 5, False, [])
+        )
+        department = departments.get(dept_code) or departments.get("XZSP")
+        if department is None:
+            raise DomainError("请先载入演示组织机构（onewindow load-demo）")
+        if LicenceType.objects.filter(name=name).exists():
+            continue
+        licence_type = LicenceType(
+            name=name,
+            department=department,
+            number_prefix=prefix,
+            validity_unit=unit,
+            validity_value=value,
+            is_master=master,
+            public_fields=public,
+        )
+        full_clean_or_raise(licence_type)
+        licence_type.save()
+        audit_record(actor=actor, action="licence_type.create", target=licence_type, after={"name": name})
+        created_types += 1
+    created_proofs = 0
+    for spec in DEMO_PROOFS:
+        if ProofRequirement.objects.filter(name=spec["name"], asked_by=spec["asked_by"]).exists():
+            continue
+        proof = ProofRequirement(
+            name=spec["name"],
+            issuer=spec["issuer"],
+            asked_by=spec["asked_by"],
+            method=ReplacementMethod(spec["method"]),
+            replaced_by=spec.get("replaced_by", ""),
+            basis=spec.get("basis", ""),
+            source_seed=spec["seed"],
+            source_note=spec["note"],
+        )
+        full_clean_or_raise(proof)
+        proof.save()
+        audit_record(actor=actor, action="proof_requirement.create", target=proof, after={"name": proof.name})
+        created_proofs += 1
+    key = signing_key_ensure(actor=actor)
+    log.info("licences demo: %s types and %s proofs created", created_types, created_proofs)
+    return DemoSummary(
+        licence_types=LicenceType.objects.count(), proofs=ProofRequirement.objects.count(), key_id=key.key_id
+    )
