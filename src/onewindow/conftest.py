@@ -10,6 +10,7 @@ from hypothesis import settings as hypothesis_settings
 from onewindow.catalog.services import catalog_load_demo
 from onewindow.clock.selectors import forget_cached_calendars
 from onewindow.clock.services import calendar_seed_national
+from onewindow.licences.services import licences_load_demo
 from onewindow.org.models import Department, Region, Staff
 from onewindow.org.services import org_load_demo
 
@@ -63,8 +64,11 @@ def persona(demo_org: None):
 
 @pytest.fixture
 def hall(demo_org, settings, tmp_path):
-    """The demo county with its calendar and catalogue, uploads in a temporary folder."""
+    """The demo county with its calendar, catalogue and licence types; uploads and signing keys in
+    a temporary folder."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.ONEWINDOW_KEY_DIR = tmp_path / "keys"
     forget_cached_calendars()
     calendar_seed_national(actor=None)
     catalog_load_demo()
+    licences_load_demo()  # licence types and a signing key, as load-demo does

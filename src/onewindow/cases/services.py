@@ -67,6 +67,9 @@ from onewindow.clock.workdays import (
 )
 from onewindow.core.errors import ConcurrentChange, DomainError, InvalidInput, InvalidTransition
 from onewindow.core.timeutil import now
+from onewindow.licences.selectors import licence_get, licence_type_get
+from onewindow.licences.services import licence_issue, licence_revoke
+from onewindow.licences.sources import materials_satisfied
 from onewindow.org.authz import require
 from onewindow.org.models import Applicant, ApplicantKind, Department, Hall, Region, ServiceWindow
 
@@ -471,6 +474,13 @@ def application_create(
         )
         for row in rows
     )
+    satisfied = materials_satisfied(
+        applicant=applicant, requirements=application.materials.select_related("material")
+    )
+    for key, evidence in satisfied.items():
+        ApplicationMaterial.objects.filter(application=application, material__key=key).update(
+            state=MaterialState.SATISFIED, evidence=(evidence.reference or evidence.summary)[:200]
+        )
     _event(
         application=application,
         case=None,
@@ -478,7 +488,7 @@ def application_create(
         old="",
         new=ApplicationStatus.DRAFT,
         actor=actor,
-        data={"title": application.title, "materials": len(rows)},
+        data={"title": application.title, "materials": len(rows), "satisfied": sorted(satisfied)},
     )
     return application
 
@@ -984,6 +994,24 @@ def _decision_guards(case: Case, approve: bool) -> None:
         raise GuardFailed(f"须待前置办件 {'、'.join(unfinished)} 准予后方可决定")
 
 
+def _issue_licence(case: Case, actor: Any) -> Case:
+    """准予 → 制证: the result licence is issued, signed, with the decision (行政许可法 第四十四条
+    allows ten days; here it is at once) and put in the licence library."""
+    version = case.item_version
+    licence = licence_issue(
+        licence_type=licence_type_get(name=version.result_licence_type),
+        holder=case.application.applicant,
+        actor=actor,
+        department=case.department,
+        data={"事项": version.item.name, "办件编号": case.number},
+        source_case_no=case.number,
+        source_case_id=case.pk,
+    )
+    return _move_case(
+        case, "issue", actor, system=True, licence_number=licence.number, data={"licence": licence.number}
+    )
+
+
 @transaction.atomic
 def case_decide(
     *, actor: Any, case: Case, approve: bool, basis: str, remedies: str = "", licence_data: dict | None = None
@@ -1007,6 +1035,8 @@ def case_decide(
         current_step=StepKind.ISSUE,
     )
     version = case.item_version
+    if approve and version.result_licence_type:
+        case = _issue_licence(case, actor)
     if approve and case.commitment and version.commitment_approval:
         cal = work_calendar(_calendar_for(case.application))
         due, _p = _due(now(), Duration(version.post_verification_days or 30, Unit.WORKDAY), cal, [], [])
@@ -1192,7 +1222,10 @@ def case_revoke(*, actor: Any, case: Case, reason: str, system: bool = False) ->
     if not reason.strip():
         raise InvalidInput("撤销须说明理由")
     case = _lock(case)
-    return _move_case(case, "revoke", actor, note=reason.strip(), system=system)
+    case = _move_case(case, "revoke", actor, note=reason.strip(), system=system)
+    if case.licence_number:
+        licence_revoke(licence=licence_get(number=case.licence_number), actor=actor, reason=reason.strip())
+    return case
 
 
 # ---- timers --------------------------------------------------------------------------------------

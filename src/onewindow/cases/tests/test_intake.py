@@ -179,3 +179,22 @@ def test_a_material_not_on_the_list_cannot_be_waived_or_committed(officer):
         services.application_mark_material(
             actor=officer, application=application, material_key="nope", state="waived"
         )
+
+
+def test_a_material_an_existing_valid_licence_satisfies_is_not_asked_for(officer):
+    from onewindow.licences.selectors import licence_type_get
+    from onewindow.licences.services import licence_issue
+
+    company = enterprise()
+    licence = licence_issue(licence_type=licence_type_get(name="营业执照"), holder=company, actor=None)
+    application = draft(officer, company, item=FOOD_PRODUCTION)
+    row = application.materials.get(material__key="business_licence")
+    assert row.state == MaterialState.SATISFIED
+    assert row.evidence == licence.number
+    provide_all(officer, application)
+    assert not application.materials.filter(material__key="business_licence", sha256__gt="").exists()
+    application = services.application_submit(actor=officer, application=application)
+    assert (
+        services.application_accept(actor=officer, application=application).status
+        == ApplicationStatus.ACCEPTED
+    )

@@ -27,6 +27,7 @@ from onewindow.cases.tests.factories import (
 from onewindow.clock.selectors import work_calendar
 from onewindow.clock.workdays import Unit, compression, elapsed
 from onewindow.core.errors import DomainError
+from onewindow.licences.selectors import licence_get, licence_verify
 
 pytestmark = pytest.mark.django_db
 TZ = dt.timezone(dt.timedelta(hours=8))
@@ -135,7 +136,9 @@ def test_oversize_transport_police_silence_past_4_hours_counts_as_passed(officer
     assert opinion.deemed and opinion.verdict == "conforms"
     case = services.case_submit_for_decision(actor=reviewer, case=case)
     case = services.case_decide(actor=reviewer, case=case, approve=True, basis="《公路法》第五十条")
-    assert case.status == CaseStatus.APPROVED
+    assert case.status == CaseStatus.ISSUED  # the permit is issued with the decision
+    verdict = licence_verify(number=case.licence_number)
+    assert verdict.is_valid and verdict.signature_ok
 
 
 def test_deficient_acceptance_blocks_the_decision_until_the_material_is_supplied(officer):
@@ -170,7 +173,7 @@ def test_deficient_acceptance_blocks_the_decision_until_the_material_is_supplied
     assert not case.deficient
     assert (
         services.case_decide(actor=reviewer, case=case, approve=True, basis="符合").status
-        == CaseStatus.APPROVED
+        == CaseStatus.ISSUED
     )
 
 
@@ -190,7 +193,8 @@ def test_commitment_approval_is_immediate_and_a_failed_verification_revokes_with
     application = services.application_accept(actor=officer, application=application)
     case = application.cases.get()
     case = decide_through_review(case)  # straight from acceptance
-    assert case.status == CaseStatus.APPROVED
+    assert case.status == CaseStatus.ISSUED
+    assert licence_get(number=case.licence_number).status == "valid"
     assert case.post_verification.status == VerificationStatus.OPEN
     services.application_deliver(actor=persona("delivery1"), application=application)
     verification = services.post_verification_finish(
@@ -200,4 +204,6 @@ def test_commitment_approval_is_immediate_and_a_failed_verification_revokes_with
     case.refresh_from_db()
     assert case.status == CaseStatus.REVOKED
     assert CreditRecord.objects.filter(applicant=application.applicant, kind="false_commitment").exists()
+    assert licence_get(number=case.licence_number).status == "revoked"
+    assert licence_verify(number=case.licence_number).verdict == "revoked"
     assert application.status == ApplicationStatus.ACCEPTED
