@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "onewindow.catalog",
     "onewindow.cases",
     "onewindow.bench",
+    "onewindow.ratings",
+    "onewindow.complaints",
     "onewindow.web",
 ]
 

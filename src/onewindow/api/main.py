@@ -7,8 +7,10 @@ from ninja.security import django_auth
 
 from onewindow.api.errors import register_handlers
 from onewindow.catalog.api import router as catalog_router
+from onewindow.complaints.api import router as complaints_router
 from onewindow.licences.api import router as licences_router
 from onewindow.org.api import router as org_router
+from onewindow.ratings.api import router as ratings_router
 
 api = NinjaAPI(
     title="OneWindow 一窗通办 API",
@@ -21,3 +23,5 @@ register_handlers(api)
 api.add_router("/org/", org_router)
 api.add_router("/catalog/", catalog_router)
 api.add_router("/licences/", licences_router)
+api.add_router("/ratings/", ratings_router)
+api.add_router("/complaints/", complaints_router)

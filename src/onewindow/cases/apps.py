@@ -9,5 +9,7 @@ class CasesConfig(AppConfig):
     def ready(self) -> None:
         from onewindow.cases.services import case_recompute_deadlines_for_calendar
         from onewindow.clock.hooks import register_recompute
+        from onewindow.core.timers import register_timer_source
 
         register_recompute(case_recompute_deadlines_for_calendar)
+        register_timer_source("onewindow.cases.services.timers_fire_due")

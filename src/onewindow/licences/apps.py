@@ -7,6 +7,7 @@ class LicencesConfig(AppConfig):
     verbose_name = _("电子证照")
 
     def ready(self) -> None:
+        from onewindow.core.timers import register_timer_source
         from onewindow.org.roles import Role, register_action
 
         staff = {Role.WINDOW_OFFICER, Role.REVIEWER, Role.LEADER, Role.SUPERVISOR, Role.ADMINISTRATOR}
@@ -16,3 +17,4 @@ class LicencesConfig(AppConfig):
         register_action("licence.revoke", {Role.LEADER, Role.ADMINISTRATOR})
         register_action("verification.request", {Role.WINDOW_OFFICER, Role.REVIEWER, Role.LEADER})
         register_action("verification.answer", {Role.REVIEWER, Role.LEADER})
+        register_timer_source("onewindow.licences.services.licences_fire_due")

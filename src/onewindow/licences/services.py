@@ -778,3 +778,15 @@ def licences_load_demo(*, actor: Any | None = None, catalogue: Path = DEMO_CATAL
     return DemoSummary(
         licence_types=LicenceType.objects.count(), proofs=ProofRequirement.objects.count(), key_id=key.key_id
     )
+
+
+def licences_fire_due(*, limit: int = 500) -> list[tuple[int, str]]:
+    """Timer source (``core.timers``): expire licences past their last day, record expiry
+    reminders and mark overdue inter-department verifications. Each step is idempotent, so
+    running it from several workers or twice a day changes nothing more."""
+    results = [
+        (0, f"expired {licences_expire_due()}"),
+        (0, f"expiry reminders {licences_remind_expiring()}"),
+        (0, f"overdue verification requests {verification_requests_mark_overdue()}"),
+    ]
+    return [(pk, text) for pk, text in results if not text.endswith(" 0")][:limit]

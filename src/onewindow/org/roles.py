@@ -61,6 +61,12 @@ ACTIONS: dict[str, frozenset[Role]] = {
     "rating.rectify": frozenset({R.SUPERVISOR, R.LEADER, R.REVIEWER, R.WINDOW_OFFICER}),
     "rating.verify_rectification": frozenset({R.SUPERVISOR}),
     "complaint.handle": frozenset({R.SUPERVISOR, R.REVIEWER, R.LEADER}),
+    "rating.submit_on_behalf": frozenset({R.WINDOW_OFFICER, R.AGENT}),
+    "rating.view": frozenset({R.SUPERVISOR, R.LEADER, R.REVIEWER, R.ADMINISTRATOR}),
+    "ranking.manage": frozenset({R.SUPERVISOR, R.ADMINISTRATOR}),
+    "complaint.register": frozenset({R.WINDOW_OFFICER, R.SUPERVISOR}),
+    "complaint.assign": frozenset({R.SUPERVISOR}),
+    "complaint.import": frozenset({R.SUPERVISOR, R.ADMINISTRATOR}),
     "audit.view": frozenset({R.SUPERVISOR, R.ADMINISTRATOR}),
 }
 

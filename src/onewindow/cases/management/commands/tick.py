@@ -7,12 +7,12 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from onewindow.cases.models import Timer
-from onewindow.cases.services import timers_fire_due
+from onewindow.core.timers import fire_all_due
 from onewindow.core.timeutil import now
 
 
 class Command(BaseCommand):
-    help = "Fire due timers (deemed acceptance, deemed consent, reminders, warnings). Idempotent."
+    help = "Fire due timers of every app (deemed acceptance and consent, reminders, escalations). Idempotent."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--limit", type=int, default=1000, help="at most this many timers per run")
@@ -25,7 +25,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"due: {timer}")
             self.stdout.write(f"dry run: {due.count()} timers due, none fired")
             return
-        fired = timers_fire_due(limit=options["limit"])
-        for pk, result in fired:
-            self.stdout.write(f"timer {pk}: {result}", style_func=None)
+        fired = fire_all_due(limit=options["limit"])
+        for entry in fired:
+            self.stdout.write(str(entry))
         self.stdout.write(f"tick: {len(fired)} timers fired")

@@ -10,7 +10,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
 
-from onewindow.cases.services import timers_fire_due
+from onewindow.core.timers import fire_all_due
 
 
 class Command(BaseCommand):
@@ -32,10 +32,10 @@ class Command(BaseCommand):
         total = 0
         while not stopping:
             close_old_connections()
-            fired = timers_fire_due(limit=200)
+            fired = fire_all_due(limit=200)
             total += len(fired)
-            for pk, result in fired:
-                self.stdout.write(f"timer {pk}: {result}")
+            for entry in fired:
+                self.stdout.write(str(entry))
             if options["once"]:
                 break
             if not fired:
