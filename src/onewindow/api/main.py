@@ -6,6 +6,7 @@ from ninja import NinjaAPI
 from ninja.security import django_auth
 
 from onewindow.api.errors import register_handlers
+from onewindow.cases.api import router as cases_router
 from onewindow.catalog.api import router as catalog_router
 from onewindow.complaints.api import router as complaints_router
 from onewindow.licences.api import router as licences_router
@@ -23,5 +24,6 @@ register_handlers(api)
 api.add_router("/org/", org_router)
 api.add_router("/catalog/", catalog_router)
 api.add_router("/licences/", licences_router)
+api.add_router("/cases/", cases_router)
 api.add_router("/ratings/", ratings_router)
 api.add_router("/complaints/", complaints_router)

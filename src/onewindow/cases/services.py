@@ -363,8 +363,12 @@ def case_recompute_deadlines_for_calendar(calendar: Calendar, years: frozenset[i
         .select_related("application__region", "item_version")
         .prefetch_related("suspensions", "extensions")
     )
+    uses: dict[int, bool] = {}  # region id → does it use this calendar (one lookup per region)
     for case in cases.iterator(chunk_size=2000):
-        if calendar_for_region(region=case.application.region).pk != calendar.pk:
+        region = case.application.region
+        if region.pk not in uses:
+            uses[region.pk] = calendar_for_region(region=region).pk == calendar.pk
+        if not uses[region.pk]:
             continue
         due = case_deadlines(case, cal)
         if (due.promised, due.legal, due.provisional) != (
@@ -861,6 +865,8 @@ def case_request_opinions(
 def opinion_give(*, actor: Any, opinion: Opinion, verdict: str, text: str = "") -> Opinion:
     """A department answers a joint review: 符合 / 符合但需修改 / 不符合 (the latter two need text)."""
     require(actor, "case.opinion", department=opinion.department)
+    if opinion.case.status not in (CaseStatus.REVIEWING, CaseStatus.INSPECTING, CaseStatus.SUSPENDED):
+        raise InvalidTransition(f"{opinion.case.get_status_display()}的办件不再征求意见")
     if verdict not in OpinionVerdict.values:
         raise InvalidInput(f"意见“{verdict}”无效：应为符合、符合但需修改或不符合")
     if verdict != OpinionVerdict.CONFORMS and not text.strip():
@@ -910,6 +916,13 @@ def inspection_schedule(
     """多勘合一: one site visit for every listed case of the application that needs one."""
     if not cases:
         raise InvalidInput("请选择需要踏勘的办件")
+    cases = [_lock(case) for case in cases]
+    for case in cases:
+        require(actor, "case.inspect", department=case.step_department)
+        if case.status != CaseStatus.REVIEWING:
+            raise InvalidTransition(
+                f"{case.get_status_display()}的办件 {case.number} 不能安排踏勘；请先开始审查"
+            )
     if not inspectors.strip():
         raise InvalidInput("请填写踏勘人员", errors={"inspectors": ["必填"]})
     for case in cases:
@@ -939,6 +952,10 @@ def inspection_record_finding(
     """Record the site finding for one case; the case returns to review with it."""
     if not inspection.cases.filter(pk=case.pk).exists():
         raise InvalidInput(f"办件 {case.number} 不在本次踏勘中")
+    case = _lock(case)  # the caller's copy may predate the scheduling
+    require(actor, "case.inspect", department=case.step_department)
+    if case.status != CaseStatus.INSPECTING:
+        raise InvalidTransition(f"{case.get_status_display()}的办件 {case.number} 不能记录踏勘结论")
     if not passed and not note.strip():
         raise InvalidInput("核查不通过须写明问题", errors={"note": ["必填"]})
     try:
@@ -968,6 +985,8 @@ def inspection_record_finding(
 @transaction.atomic
 def case_submit_for_decision(*, actor: Any, case: Case, note: str = "") -> Case:
     """Review done: every requested opinion is in (or deemed), and any inspection is recorded."""
+    if case.status != CaseStatus.REVIEWING:
+        raise _refuse_transition("办件", case.status, "submit_for_decision", CASE_TRANSITIONS, CaseStatus)
     pending = case.opinions.filter(given_at__isnull=True).select_related("department")
     if pending:
         names = "、".join(o.department.short_name for o in pending)
@@ -1109,6 +1128,8 @@ def extension_decide(*, actor: Any, extension: Extension, approve: bool) -> Exte
     """The leader approves or rejects an extension; approval moves the deadlines."""
     case = extension.case
     require(actor, "case.approve_extension", department=case.department)
+    if approve and case.status not in (*RUNNING, CaseStatus.SUSPENDED):
+        raise InvalidTransition(f"{case.get_status_display()}的办件不能再延期")
     status = ExtensionStatus.APPROVED if approve else ExtensionStatus.REJECTED
     done = Extension.objects.filter(pk=extension.pk, status=ExtensionStatus.REQUESTED).update(
         status=status, decided_by=actor, decided_at=now()
