@@ -1,12 +1,15 @@
 from __future__ import annotations
 
+from django.contrib.auth.views import LoginView
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from onewindow.org.models import Department, Hall
 from onewindow.org.selectors import hall_get_main
+from onewindow.web.access import DEPARTMENT_ACTIONS, SUPERVISOR_ACTIONS, WINDOW_ACTIONS, can_any
 
 
 @require_GET
@@ -33,3 +36,25 @@ def healthz(request: HttpRequest) -> JsonResponse:
             {"status": "error", "database": connection.vendor, "detail": str(exc)}, status=503
         )
     return JsonResponse({"status": "ok", "database": connection.vendor})
+
+
+class StaffLoginView(LoginView):
+    """``/login``: Django's login with our template; afterwards the user's own workbench."""
+
+    template_name = "web/login.html"
+    redirect_authenticated_user = True
+
+    def get_default_redirect_url(self) -> str:
+        return workbench_url(self.request.user)
+
+
+def workbench_url(user: object) -> str:
+    """The first workbench the user's roles open (window, department, supervisor), else home."""
+    for actions, name in (
+        (WINDOW_ACTIONS, "web:window"),
+        (DEPARTMENT_ACTIONS, "web:department"),
+        (SUPERVISOR_ACTIONS, "web:supervisor"),
+    ):
+        if can_any(user, actions):
+            return reverse(name)
+    return reverse("web:home")

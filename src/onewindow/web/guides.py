@@ -1,0 +1,191 @@
+"""The 办事指南 as the pages and the PDF show it: one view model built from the catalogue's
+selectors, so the HTML guide and its PDF never disagree."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from onewindow.catalog.limits import limit_compression
+from onewindow.catalog.models import (
+    DATA_SOURCES,
+    Bundle,
+    BundleOption,
+    Material,
+    MaterialForm,
+    OnlineDepth,
+    ServiceItem,
+)
+from onewindow.catalog.selectors import bundle_combined_limit, bundle_combined_materials, bundle_items
+from onewindow.org.models import ServiceWindow
+from onewindow.org.selectors import hall_get_main
+
+
+@dataclass
+class MaterialLine:
+    name: str
+    description: str
+    form: str
+    copies: int
+    required: bool
+    waivable: bool
+    supply_days: int | None
+    commitment_allowed: bool
+    exempt: str  # why it need not be handed in (免提交), or ""
+    note: str
+    items: list[str] = field(default_factory=list)
+
+    @property
+    def marks(self) -> list[str]:
+        found = []
+        if self.waivable:
+            found.append(_("容缺（%(days)s个工作日内补交）") % {"days": self.supply_days or "—"})
+        if self.commitment_allowed:
+            found.append(_("告知承诺"))
+        if self.exempt:
+            found.append(_("免提交：%(why)s") % {"why": self.exempt})
+        return found
+
+
+def exempt_reason(material: Material) -> str:
+    """Why a material need not be handed in (免证办理), in words, or ""."""
+    kind, _sep, name = (material.satisfied_by or "").partition(":")
+    if kind == "licence" and name:
+        return _("可用电子证照“%(name)s”代替") % {"name": name}
+    if kind == "data" and name:
+        return _("可通过%(source)s共享获取") % {"source": DATA_SOURCES.get(name, name)}
+    return ""
+
+
+def percent(value: Any) -> str:
+    return f"{float(value) * 100:.1f}%" if value is not None else "—"
+
+
+def fee_label(fee: Decimal, note: str) -> str:
+    text = _("不收费") if not fee else _("%(fee)s 元") % {"fee": f"{fee:f}".rstrip("0").rstrip(".")}
+    return f"{text}（{note}）" if note else text
+
+
+def windows_for(departments: list[Any]) -> list[ServiceWindow]:
+    """The main hall's windows that accept these departments' matters (where to go)."""
+    main = hall_get_main()
+    if main is None:
+        return []
+    return list(
+        main.windows.filter(is_active=True, departments__in=departments).distinct().order_by("number")
+    )
+
+
+@dataclass
+class ItemGuide:
+    item: ServiceItem
+    materials: list[MaterialLine]
+    legal: str
+    promised: str
+    compression: str
+    fee: str
+    online_depth: str
+    visits: str
+    windows: list[ServiceWindow]
+    steps: list[Any]
+
+
+def visits_label(n: int) -> str:
+    return _("零跑动") if n == 0 else _("最多跑%(n)s次") % {"n": n}
+
+
+def item_guide(item: ServiceItem) -> ItemGuide:
+    version = item.current_version
+    assert version is not None
+    lines = [
+        MaterialLine(
+            name=r.material.name,
+            description=r.material.description,
+            form=r.get_form_display(),
+            copies=r.copies,
+            required=r.required,
+            waivable=r.waivable,
+            supply_days=r.supply_days,
+            commitment_allowed=r.commitment_allowed,
+            exempt=exempt_reason(r.material),
+            note=" ".join(
+                x for x in (r.note, r.get_applies_to_display() if r.applies_to != "all" else "") if x
+            ),
+        )
+        for r in version.requirements.all()
+    ]
+    legal, promised = version.legal_limit, version.promised_limit
+    return ItemGuide(
+        item=item,
+        materials=lines,
+        legal=str(legal) if legal else _("无法定时限"),
+        promised=str(promised),
+        compression=percent(limit_compression(legal, promised)),
+        fee=fee_label(version.fee, version.fee_note),
+        online_depth=str(OnlineDepth(version.online_depth).label),
+        visits=visits_label(version.max_visits),
+        windows=windows_for([item.department]),
+        steps=list(version.steps.all()),
+    )
+
+
+@dataclass
+class BundleGuide:
+    bundle: Bundle
+    option: BundleOption | None
+    options: list[BundleOption]
+    items: list[ServiceItem]
+    materials: list[MaterialLine]
+    material_total: int  # materials the items would ask for separately
+    promised: str
+    critical_path: str
+    legal_total: str
+    windows: list[ServiceWindow]
+
+
+def bundle_guide(bundle: Bundle, option: BundleOption | None) -> BundleGuide:
+    items = bundle_items(bundle, option)
+    combined = bundle_combined_materials(bundle, option)
+    limit = bundle_combined_limit(bundle, option)
+    separately = sum(i.current_version.requirements.count() for i in items if i.current_version)
+    legal_days = [
+        i.current_version.legal_limit
+        for i in items
+        if i.current_version and i.current_version.legal_limit is not None
+    ]
+    same_unit = {d.unit for d in legal_days}
+    legal_total = (
+        _("%(n)s个工作日（各事项法定时限之和）") % {"n": sum(d.value for d in legal_days)}
+        if legal_days and same_unit == {legal_days[0].unit} and legal_days[0].unit == "workday"
+        else "—"
+    )
+    return BundleGuide(
+        bundle=bundle,
+        option=option,
+        options=list(bundle.options.all()),
+        items=items,
+        materials=[
+            MaterialLine(
+                name=c.material.name,
+                description=c.material.description,
+                form=str(MaterialForm(c.form).label),
+                copies=c.copies,
+                required=c.required,
+                waivable=c.waivable,
+                supply_days=c.supply_days,
+                commitment_allowed=c.commitment_allowed,
+                exempt=exempt_reason(c.material),
+                note="；".join(c.notes),
+                items=[i.short_name or i.name for i in c.items],
+            )
+            for c in combined
+        ],
+        material_total=separately,
+        promised=str(limit.promised) if limit.promised else "—",
+        critical_path=str(limit.critical_path) if limit.critical_path else "—",
+        legal_total=legal_total,
+        windows=windows_for([i.department for i in items]),
+    )

@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def get(mapping: Any, key: Any) -> Any:
+    """``{{ labels|get:row.warning }}``: a dictionary value in a template."""
+    try:
+        return mapping.get(key, "")
+    except AttributeError:
+        return ""
+
+
+@register.filter
+def percent(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+@register.filter
+def days(value: float | None) -> str:
+    if value is None:
+        return "—"
+    return f"{value:g}" if value == int(value) else f"{value:.2f}"
+
+
+@register.filter
+def due(instant: Any) -> str:
+    """A deadline as people read it: day limits end at the midnight after their last day, so
+    such a deadline shows as that last day ("2025-02-07 止"); an hour limit shows its time."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    if not instant:
+        return "—"
+    local = timezone.localtime(instant)
+    if local.time() == dt.time(0, 0):
+        return f"{(local - dt.timedelta(microseconds=1)):%Y-%m-%d} 止"
+    return f"{local:%Y-%m-%d %H:%M}"
+
+
+UNIT_LABELS = {
+    "workday": "个工作日",
+    "natural": "天",
+    "hour": "分钟",
+    "minute": "分钟",
+    "instant": "个工作日",
+}
+
+
+@register.filter
+def unit_label(unit: str) -> str:
+    """How ``case_figures`` counts a limit's unit: working days, natural days or working minutes."""
+    return UNIT_LABELS.get(str(unit), "")

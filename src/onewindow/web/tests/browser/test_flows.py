@@ -1,0 +1,111 @@
+"""One test per user flow, in headless chromium (STYLE.md §7)."""
+
+from __future__ import annotations
+
+import random
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from onewindow.cases.tests.factories import PDF
+from onewindow.conftest import DEMO_PASSWORD
+from onewindow.org import idcodes
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def login(page: Page, base: str, username: str) -> None:
+    page.goto(f"{base}/login")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_role("button", name=re.compile("退出"))).to_be_visible()
+
+
+def logout(page: Page) -> None:
+    page.get_by_role("button", name=re.compile("退出")).click()
+    expect(page.get_by_role("link", name="工作人员登录")).to_be_visible()
+
+
+def test_window_acceptance_review_delivery_and_public_tracking(page: Page, live_server, hall, tmp_path, shot):
+    """窗口受理 → 审批 → 统一出件 → 公开查询: 食品生产许可 (430702-SCJG-0002)."""
+    base = live_server.url
+    material = tmp_path / "material.pdf"
+    material.write_bytes(PDF)
+    uscc = idcodes.generate_uscc(random.Random(2025), region6="430702")
+    wrong = uscc[:-1] + ("0" if uscc[-1] != "0" else "1")
+
+    # 窗口受理: window1 registers the enterprise (a wrong code is flagged as typed) and applies.
+    login(page, base, "window1")
+    expect(page.get_by_role("heading", name="窗口工作台")).to_be_visible()
+    page.get_by_role("link", name="登记新申请人").click()
+    page.get_by_label("姓名或名称").fill("常德市武陵区好味食品有限公司")
+    page.get_by_label("证件号码").fill(wrong)
+    expect(page.locator("#id-check")).to_contain_text("第18位")
+    shot("wrong-id")
+    page.get_by_label("证件号码").fill(uscc)
+    expect(page.locator("#id-check")).to_contain_text("✔")
+    page.get_by_label("法定代表人").fill("李四")
+    page.get_by_label("联系电话").fill("13907360009")
+    page.get_by_role("button", name="登记并选择事项").click()
+    page.get_by_label("申请事项或一件事套餐").select_option("I:430702-SCJG-0002")
+    page.get_by_role("button", name="生成材料清单").click()
+    expect(page.get_by_role("heading", name="材料清单")).to_be_visible()
+    count = page.locator("input[type=file]").count()
+    assert count == 5
+    for index in range(count):
+        row = page.locator("input[type=file]").nth(index)
+        row.set_input_files(str(material))
+        row.locator("xpath=..").get_by_role("button", name="上传").click()
+        expect(page.locator(".messages")).to_contain_text("已上传")
+    shot("checklist")
+    page.get_by_role("button", name="提交申请").click()
+    page.get_by_role("button", name="受理", exact=True).click()
+    expect(page.locator(".messages")).to_contain_text("已受理")
+    number = page.locator("#application-number").inner_text().strip()
+    assert re.fullmatch(r"430702\d{12}", number)
+    shot("accepted")
+    logout(page)
+
+    # 审批: the 市场监管 reviewer finds it in the queue and runs it to a decision.
+    login(page, base, "scjg_reviewer")
+    page.get_by_role("link", name=f"{number}-01").click()
+    page.get_by_role("button", name="开始审查").click()
+    page.get_by_label("踏勘时间").fill("2030-01-02T10:00")
+    page.get_by_label("踏勘人员").fill("王建华、刘卫东")
+    page.get_by_role("button", name="安排踏勘").click()
+    page.get_by_label("通过", exact=True).check()
+    page.get_by_role("button", name="记录结论").click()
+    page.get_by_role("button", name="审查完毕，提交决定").click()
+    page.get_by_label("准予许可").check()
+    page.get_by_label("决定依据").fill("《中华人民共和国食品安全法》第三十五条")
+    page.get_by_role("button", name="确认决定").click()
+    expect(page.locator("#case-status")).to_have_text("已制证")  # approval issues the e-licence
+    shot("decided")
+    logout(page)
+
+    # 统一出件: the delivery window hands the result over.
+    login(page, base, "delivery1")
+    page.goto(f"{base}/window/delivery")
+    card = page.locator(f"#ready-{number}")
+    card.get_by_role("button", name="出件").click()
+    expect(page.locator(".messages")).to_contain_text("已统一出件")
+    logout(page)
+
+    # 公开查询: the applicant tracks it with the last six characters of the credit code.
+    page.goto(f"{base}/track")
+    page.get_by_label("受理编号或申请流水号").fill(number)
+    page.get_by_label("证件号码后4至6位").fill(uscc[-6:])
+    page.get_by_role("button", name="查询").click()
+    expect(page.locator("table")).to_contain_text("已办结")
+    expect(page.locator(".timeline")).to_contain_text("统一出件")
+    shot("tracked")
+
+
+def test_a_user_without_the_role_cannot_open_the_workbench(page: Page, live_server, hall):
+    login(page, live_server.url, "supervisor")
+    expect(page.get_by_role("link", name="窗口工作台")).to_have_count(0)
+    response = page.goto(f"{live_server.url}/window/")
+    assert response is not None and response.status == 403
+    expect(page.get_by_role("heading", name="无权访问")).to_be_visible()
