@@ -342,7 +342,7 @@ def bundle_combined_materials(
             CombinedMaterial(
                 material=requirements[0].material,
                 items=list(dict.fromkeys(item for item, _r in pairs)),
-                notes=[r.note for r in requirements if r.note],
+                notes=list(dict.fromkeys(r.note for r in requirements if r.note)),  # each note once
                 **merge_requirements(requirements),
             )
         )
