@@ -346,6 +346,21 @@ def _store_deadlines(case: Case) -> None:
         due.legal,
         due.provisional,
     )
+    _arm_warning(case)
+
+
+# The supervisors' warning (预警) fires when 80 % of the promised time has passed; the
+# worklist's colour also flags the last working day.
+WARNING_SHARE = 0.8
+
+
+def _arm_warning(case: Case) -> None:
+    """(Re)arm the deadline-warning timer after the deadline moved; none while the clock stops."""
+    if case.promised_due_at is None:
+        _cancel_timer(TimerKind.DEADLINE_WARNING, case.pk)
+        return
+    warn_at = case.accepted_at + (case.promised_due_at - case.accepted_at) * WARNING_SHARE
+    _timer(TimerKind.DEADLINE_WARNING, case.pk, warn_at)
 
 
 OPEN_STATES = (*RUNNING, CaseStatus.SUSPENDED)
@@ -765,7 +780,7 @@ def _accept(
         deemed_accepted=(action == "deem_accept"),
     )
     _cancel_timer(TimerKind.DEEMED_ACCEPTANCE, application.pk)
-    cases = _open_cases(application, actor, accepted_at)
+    _open_cases(application, actor, accepted_at)
     cal = work_calendar(_calendar_for(application))
     if application.bundle_id and application.bundle.promised_limit is not None:
         joint, _p = _due(accepted_at, application.bundle.promised_limit, cal, [], [])
@@ -780,10 +795,6 @@ def _accept(
         if days > 1:
             reminder, _p = _due(accepted_at, Duration(days - 1, Unit.WORKDAY), cal, [], [])
             _timer(TimerKind.SUPPLY_REMINDER, application.pk, reminder)
-    for case in cases:
-        if case.promised_due_at:
-            warn_at = case.promised_due_at - (case.promised_due_at - accepted_at) * 0.2
-            _timer(TimerKind.DEADLINE_WARNING, case.pk, warn_at)
     return application
 
 

@@ -66,3 +66,27 @@ def test_an_extension_needs_the_leaders_approval_and_moves_the_deadline(hall, pe
     case.refresh_from_db()
     assert case.extension_days == 10
     assert due_day(case.legal_due_at) == dt.date(2025, 4, 15)  # 20 + 10 WD (清明 4–6 April off)
+
+
+def test_the_warning_timer_follows_the_deadline_through_a_suspension(hall, persona):
+    from onewindow.cases.models import Timer, TimerKind
+
+    with time_machine.travel(dt.datetime(2025, 3, 3, 9, 30, tzinfo=TZ), tick=False):
+        application = accepted(persona("window1"), enterprise(), item="430702-SCJG-0002")
+        case = application.cases.get()
+        reviewer = department_staff("SCJG")
+        case = services.case_start_review(actor=reviewer, case=case)
+
+    def warning():
+        return Timer.objects.get(kind=TimerKind.DEADLINE_WARNING, target_id=case.pk)
+
+    first = warning().due_at
+    assert case.accepted_at < first < case.promised_due_at
+    with time_machine.travel(dt.datetime(2025, 3, 5, 10, 0, tzinfo=TZ), tick=False):
+        case = services.case_suspend(actor=reviewer, case=case, reason=SuspensionReason.TESTING)
+    assert warning().cancelled
+    with time_machine.travel(dt.datetime(2025, 3, 10, 10, 0, tzinfo=TZ), tick=False):
+        case = services.case_resume(actor=reviewer, case=case)
+    rearmed = warning()
+    assert not rearmed.cancelled
+    assert rearmed.due_at > first
