@@ -1,0 +1,169 @@
+"""``onewindow bench [--quick] [--cases N] [--clients 16] [--seconds 20] [--out bench-results]``.
+
+Runs the read scenarios of DESIGN.md §8 (department worklist, case detail, supervisor
+dashboard) against a real gunicorn process on the configured database and writes
+``server.json`` and ``server.md``. Exit status: non-zero when the benchmark itself fails
+(server does not start, login fails, any error response or connection error), whatever the
+figures; ``--check-targets`` also fails when a target is missed.
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+from pathlib import Path
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection
+from django.urls import NoReverseMatch, reverse
+
+from onewindow.bench import server
+from onewindow.bench.simulate import simulate
+from onewindow.cases.models import Case, CaseStatus
+from onewindow.cases.selectors import case_visible
+from onewindow.core.timeutil import today
+from onewindow.settings import env
+
+DEFAULT_PASSWORD = "onewindow-demo"  # noqa: S105 - the published demo password
+CLOSED = (CaseStatus.CLOSED, CaseStatus.DENIED, CaseStatus.REVOKED, CaseStatus.DELIVERED)
+
+
+class Command(BaseCommand):
+    help = "Benchmark the worklist, case detail and dashboard against a real gunicorn server."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--quick", action="store_true", help="CI mode: ~300 cases, 2 clients, 3 s each")
+        parser.add_argument("--cases", type=int, default=None, help="simulate cases until the DB has N")
+        parser.add_argument("--clients", type=int, default=None, help="concurrent clients (default 16)")
+        parser.add_argument("--seconds", type=float, default=None, help="seconds per scenario (default 20)")
+        parser.add_argument("--max-requests", type=int, default=200_000, help="cap per scenario")
+        parser.add_argument("--workers", type=int, default=2)
+        parser.add_argument("--threads", type=int, default=2)
+        parser.add_argument("--sample", type=int, default=500, help="case numbers sampled for case detail")
+        parser.add_argument("--seed", type=int, default=2025)
+        parser.add_argument("--out", type=Path, default=Path("bench-results"))
+        parser.add_argument("--check-targets", action="store_true", help="also fail when a target is missed")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        quick = options["quick"]
+        clients = options["clients"] or (2 if quick else 16)
+        seconds = options["seconds"] or (3.0 if quick else 20.0)
+        wanted = options["cases"] if options["cases"] is not None else (300 if quick else 0)
+        password = env("DEMO_PASSWORD", DEFAULT_PASSWORD) or DEFAULT_PASSWORD
+        say = self.stdout.write
+
+        self.prepare(wanted=wanted, seed=options["seed"], say=say)
+        call_command("collectstatic", interactive=False, verbosity=0)  # the manifest the pages need
+
+        scenarios = self.scenarios(sample=options["sample"], seed=options["seed"])
+        users = {s.user for s in scenarios}
+        dataset = {
+            "database": connection.vendor,
+            "cases": Case.objects.count(),
+            "open_cases": Case.objects.exclude(status__in=CLOSED).count(),
+        }
+        say(f"dataset: {dataset['cases']:,} cases ({dataset['open_cases']:,} open) on {dataset['database']}")
+        # Release our own connection: the server is the one that should be measured.
+        connection.close()
+        try:
+            report = server.run(
+                scenarios=scenarios,
+                passwords=dict.fromkeys(users, password),
+                clients=clients,
+                seconds=seconds,
+                max_requests=options["max_requests"],
+                warmup=3 if quick else 20,
+                workers=options["workers"],
+                threads=options["threads"],
+                out=options["out"],
+                dataset=dataset,
+                progress=say,
+            )
+        except server.BenchError as exc:
+            raise CommandError(str(exc)) from exc
+        report["mode"] = "quick" if quick else "full"
+        server.write_report(report, options["out"])
+        say(server.table(report))
+        say(f"report in {options['out']}/server.json and server.md")
+        sys.stdout.flush()
+        if report["errors"]:
+            samples = sorted({s for r in report["scenarios"] for s in r["error_samples"]})
+            raise CommandError(f"{report['errors']} failed requests, e.g. {samples[:5]}")
+        if options["check_targets"]:
+            missed = [r["scenario"] for r in report["scenarios"] if not r["meets_targets"]]
+            if not report["memory"]["meets_target"]:
+                missed.append("memory")
+            if missed:
+                raise CommandError(f"targets missed: {', '.join(missed)}")
+
+    def prepare(self, *, wanted: int, seed: int, say: Any) -> None:
+        """Demo organisation and catalogue if missing, then simulated cases up to ``wanted``."""
+        if not get_user_model().objects.filter(username=server.REVIEWER).exists():
+            say("no demo users: loading the demo county (load-demo)")
+            call_command("load_demo", verbosity=0, stdout=self.stdout)
+        have = Case.objects.count()
+        if have < wanted:
+            this_year = today().year
+            say(f"simulating {wanted - have:,} cases (the database has {have:,})")
+            simulate(
+                cases=wanted - have,
+                years=[this_year - 2, this_year - 1, this_year],
+                seed=seed + have,
+                progress=lambda line: say(f"  {line}"),
+            )
+        if not Case.objects.exists():
+            raise CommandError("no cases to benchmark: run `onewindow simulate --cases N` first")
+
+    def scenarios(self, *, sample: int, seed: int) -> list[server.Scenario]:
+        reviewer = get_user_model().objects.get(username=server.REVIEWER)
+        numbers = self.sample_numbers(reviewer, sample=sample, seed=seed)
+        if not numbers:
+            raise CommandError(f"no case visible to {server.REVIEWER}: simulate more cases")
+        found = [
+            server.Scenario(
+                "worklist",
+                "department worklist (page of 50)",
+                server.REVIEWER,
+                ["/api/v1/cases/worklist?limit=50"],
+            ),
+            server.Scenario(
+                "case_detail", "case detail", server.REVIEWER, [f"/api/v1/cases/{n}" for n in numbers]
+            ),
+        ]
+        try:
+            dashboard = reverse("web:supervisor")
+        except NoReverseMatch:
+            dashboard = None
+        if dashboard and get_user_model().objects.filter(username=server.SUPERVISOR).exists():
+            found.append(
+                server.Scenario("dashboard", "supervisor dashboard page", server.SUPERVISOR, [dashboard])
+            )
+        return found
+
+    @staticmethod
+    def sample_numbers(user: Any, *, sample: int, seed: int) -> list[str]:
+        """Up to ``sample`` case numbers the reviewer may open, drawn by primary key at random
+        (no ``ORDER BY random()`` on a million rows)."""
+        rng = random.Random(seed)  # noqa: S311 - sampling, not secrets
+        bounds = Case.objects.order_by("pk").values_list("pk", flat=True)
+        low, high = bounds.first(), bounds.last()
+        numbers: list[str] = []
+        seen: set[int] = set()
+        for _ in range(20):
+            if len(numbers) >= sample:
+                break
+            pks = {rng.randint(low, high) for _ in range(sample * 4)} - seen
+            seen |= pks
+            for case in Case.objects.filter(pk__in=pks).select_related(
+                "department", "step_department", "application__region"
+            ):
+                if case_visible(case, user):
+                    numbers.append(case.number)
+                    if len(numbers) >= sample:
+                        break
+            if len(seen) >= high - low + 1:
+                break
+        return numbers
