@@ -137,6 +137,12 @@ class Application(models.Model):
         _("送达方式"), max_length=12, choices=DeliveryMethod.choices, default=DeliveryMethod.WINDOW
     )
     delivery_address = models.CharField(_("邮寄地址"), max_length=200, blank=True)
+    access_token = models.CharField(
+        _("网上申请凭据"),
+        max_length=64,
+        blank=True,
+        help_text=_("网上申请的随机凭据：申请人凭“继续办理”链接上传材料、提交和补正；窗口申请为空"),
+    )
     lock_version = models.PositiveIntegerField(_("版本"), default=0, help_text=_("乐观并发控制"))
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -65,7 +66,7 @@ from onewindow.clock.workdays import (
     WorkCalendar,
     deadline,
 )
-from onewindow.core.errors import ConcurrentChange, DomainError, InvalidInput, InvalidTransition
+from onewindow.core.errors import ConcurrentChange, DomainError, InvalidInput, InvalidTransition, NotFound
 from onewindow.core.timeutil import now
 from onewindow.licences.selectors import licence_get, licence_type_get
 from onewindow.licences.services import licence_issue, licence_revoke
@@ -398,6 +399,46 @@ def case_recompute_deadlines_for_calendar(calendar: Calendar, years: frozenset[i
     return count
 
 
+# ---- online applicants (网上申请) ------------------------------------------------------------------
+#
+# Online applicants have no login. The one way the intake services run without a staff actor:
+# ``actor`` is ``None``, the application's channel is ``online`` and the caller presents the
+# application's random ``access_token`` (handed to the applicant as the "continue" link).
+# Anything else still goes through ``require`` — an anonymous actor without the token is refused,
+# and staff-only actions (accept, correction, refuse, 容缺) are never opened this way.
+
+
+def _online_holder(actor: Any, application: Application, token: str | None) -> bool:
+    """True when an online applicant proves possession of ``application`` by its token.
+
+    ``token is None`` means the caller does not claim the online path (``require`` decides);
+    a token given for a window application, or a wrong one, raises ``NotFound`` so that a guess
+    reveals nothing.
+    """
+    if token is None or actor is not None:
+        return False
+    if (
+        application.channel != Channel.ONLINE
+        or not application.access_token
+        or not secrets.compare_digest(application.access_token, str(token))
+    ):
+        raise NotFound("申请不存在或链接无效")
+    return True
+
+
+def application_get_online(draft_ref: str, token: str) -> Application:
+    """The online application behind a continue link; ``NotFound`` for any wrong part."""
+    application = (
+        Application.objects.select_related("applicant", "region", "item", "bundle", "bundle_option")
+        .filter(draft_ref=str(draft_ref)[:32], channel=Channel.ONLINE)
+        .first()
+    )
+    if application is None:
+        raise NotFound("申请不存在或链接无效")
+    _online_holder(None, application, token)
+    return application
+
+
 # ---- intake --------------------------------------------------------------------------------------
 
 
@@ -445,11 +486,16 @@ def application_create(
     form_data: dict | None = None,
     delivery_method: str = DeliveryMethod.WINDOW,
     delivery_address: str = "",
+    online_applicant: bool = False,
 ) -> Application:
     """Start an application (draft) with its material checklist generated from the catalogue.
 
     Exactly one of ``item`` and ``bundle`` is given; an item must be handled at the region's tier.
     Materials that an existing licence or shared data satisfy are marked so (免证办理).
+
+    ``online_applicant=True`` is the citizen's own 网上申请: allowed only with ``actor=None`` and
+    ``channel=online``; no staff permission is checked and a random ``access_token`` is stored
+    (the applicant's proof of possession for the later steps).
     """
     if (item is None) == (bundle is None):
         raise InvalidInput("请选择一个事项或一个“一件事”（二者选一）")
@@ -459,7 +505,11 @@ def application_create(
         raise InvalidInput(f"送达方式“{delivery_method}”无效")
     if delivery_method == DeliveryMethod.MAIL and not delivery_address.strip():
         raise InvalidInput("选择免费邮寄时须填写邮寄地址", errors={"delivery_address": ["必填"]})
-    require(actor, "application.submit_on_behalf", region=region)
+    if online_applicant:
+        if actor is not None or channel != Channel.ONLINE:
+            raise InvalidInput("网上申请只能由申请人本人通过网上渠道提交")
+    else:
+        require(actor, "application.submit_on_behalf", region=region)
     items = _chosen_items(item, bundle, bundle_option)
     for chosen in items:
         if chosen.current_version is None:
@@ -480,6 +530,7 @@ def application_create(
         status=ApplicationStatus.DRAFT,
         delivery_method=delivery_method,
         delivery_address=delivery_address.strip(),
+        access_token=secrets.token_urlsafe(32) if online_applicant else "",
     )
     rows = _checklist(items, applicant)
     ApplicationMaterial.objects.bulk_create(
@@ -537,11 +588,18 @@ def _check_upload(upload: UploadedFile) -> tuple[str, bytes]:
 
 @transaction.atomic
 def application_attach_material(
-    *, actor: Any, application: Application, material_key: str, upload: UploadedFile
+    *,
+    actor: Any,
+    application: Application,
+    material_key: str,
+    upload: UploadedFile,
+    token: str | None = None,
 ) -> ApplicationMaterial:
     """Attach a file for one checklist material (type checked by content, size limited, SHA-256
-    recorded). Before acceptance it fills the checklist; after it, it supplies a 容缺 material."""
-    require(actor, "application.submit_on_behalf", region=application.region)
+    recorded). Before acceptance it fills the checklist; after it, it supplies a 容缺 material.
+    An online applicant passes ``actor=None`` and the application's ``token``."""
+    if not _online_holder(actor, application, token):
+        require(actor, "application.submit_on_behalf", region=application.region)
     if application.status not in (
         ApplicationStatus.DRAFT,
         ApplicationStatus.SUBMITTED,
@@ -591,12 +649,28 @@ def _after_supply(application: Application) -> None:
 
 @transaction.atomic
 def application_mark_material(
-    *, actor: Any, application: Application, material_key: str, state: str, evidence: str = ""
+    *,
+    actor: Any,
+    application: Application,
+    material_key: str,
+    state: str,
+    evidence: str = "",
+    token: str | None = None,
 ) -> ApplicationMaterial:
     """Set a checklist material's state at the window: 容缺 (``waived``) only where the catalogue
     allows it, 告知承诺 (``committed``) only where a commitment may replace it, back to
-    ``missing``, or ``provided`` for paper originals checked at the window."""
-    require(actor, "application.accept", region=application.region)
+    ``missing``, or ``provided`` for paper originals checked at the window.
+
+    An online applicant (``actor=None`` with the token) may only sign a commitment (``committed``)
+    or withdraw it (``missing``); 容缺 and ``provided`` stay with the window officer."""
+    if _online_holder(actor, application, token):
+        if state not in (MaterialState.COMMITTED, MaterialState.MISSING):
+            raise GuardFailed("网上申请只能对允许告知承诺的材料签署承诺；容缺受理须由窗口办理")
+        current = _material(application, material_key)
+        if state == MaterialState.MISSING and current.state != MaterialState.COMMITTED:
+            raise GuardFailed(f"材料“{current.material.name}”不是告知承诺状态，无需撤回")
+    else:
+        require(actor, "application.accept", region=application.region)
     if application.status not in (
         ApplicationStatus.DRAFT,
         ApplicationStatus.SUBMITTED,
@@ -639,11 +713,13 @@ def missing_materials(application: Application) -> list[ApplicationMaterial]:
 
 
 @transaction.atomic
-def application_submit(*, actor: Any, application: Application) -> Application:
+def application_submit(*, actor: Any, application: Application, token: str | None = None) -> Application:
     """Hand the application in: the receipt time starts the five-working-day correction window
-    (行政许可法 第三十二条); a timer accepts it as of that day if no notice is issued in time."""
+    (行政许可法 第三十二条); a timer accepts it as of that day if no notice is issued in time.
+    An online applicant passes ``actor=None`` and the application's ``token``."""
     received = now()
-    application = _move_application(application, "submit", actor, received_at=received)
+    online = _online_holder(actor, application, token)
+    application = _move_application(application, "submit", actor, system=online, received_at=received)
     cal = work_calendar(_calendar_for(application))
     due, _provisional_flag = _due(received, CORRECTION_NOTICE_LIMIT, cal, [], [])
     _timer(TimerKind.DEEMED_ACCEPTANCE, application.pk, due)
@@ -684,10 +760,12 @@ def application_request_correction(
 
 
 @transaction.atomic
-def application_resubmit(*, actor: Any, application: Application) -> Application:
-    """The applicant returns the corrected materials to the same application."""
+def application_resubmit(*, actor: Any, application: Application, token: str | None = None) -> Application:
+    """The applicant returns the corrected materials to the same application (online: ``actor=None``
+    and the application's ``token``)."""
     received = now()
-    application = _move_application(application, "resubmit", actor, received_at=received)
+    online = _online_holder(actor, application, token)
+    application = _move_application(application, "resubmit", actor, system=online, received_at=received)
     CorrectionNotice.objects.filter(application=application, resubmitted_at__isnull=True).update(
         resubmitted_at=received
     )

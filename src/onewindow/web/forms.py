@@ -22,6 +22,38 @@ class ApplicantForm(forms.Form):
     address = forms.CharField(label=_("地址"), max_length=200, required=False)
 
 
+class OnlineApplyForm(forms.Form):
+    """网上申请: who applies (no account — identified by number and name) and how to deliver."""
+
+    kind = forms.ChoiceField(label=_("申请人类型"), choices=ApplicantKind.choices, widget=forms.RadioSelect)
+    name = forms.CharField(label=_("姓名或名称"), max_length=200)
+    id_number = forms.CharField(
+        label=_("证件号码"),
+        max_length=18,
+        help_text=_("自然人填写18位公民身份号码；企业填写18位统一社会信用代码"),
+    )
+    legal_representative = forms.CharField(
+        label=_("法定代表人"), max_length=50, required=False, help_text=_("企业申请时必填")
+    )
+    phone = forms.CharField(label=_("联系电话"), max_length=30)
+    delivery_method = forms.ChoiceField(
+        label=_("结果送达方式"),
+        choices=DeliveryMethod.choices,
+        initial=DeliveryMethod.WINDOW,
+        widget=forms.RadioSelect,
+    )
+    delivery_address = forms.CharField(label=_("邮寄地址"), max_length=200, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") == ApplicantKind.ENTITY and not (data.get("legal_representative") or "").strip():
+            self.add_error("legal_representative", _("企业申请须填写法定代表人"))
+        address = (data.get("delivery_address") or "").strip()
+        if data.get("delivery_method") == DeliveryMethod.MAIL and not address:
+            self.add_error("delivery_address", _("选择免费邮寄时须填写邮寄地址"))
+        return data
+
+
 class ApplicationStartForm(forms.Form):
     target = forms.CharField(label=_("申请事项"), max_length=120)
     delivery_method = forms.ChoiceField(

@@ -5,6 +5,7 @@ from onewindow.web import (
     views,
     views_department,
     views_feedback,
+    views_online,
     views_portal,
     views_supervisor,
     views_verify,
@@ -26,6 +27,10 @@ urlpatterns = [
     path("guide/bundle/<str:code>.pdf", views_portal.bundle_pdf, name="guide-bundle-pdf"),
     path("guide/bundle/<str:code>", views_portal.bundle_page, name="guide-bundle"),
     path("track", views_portal.track, name="track"),
+    # online application (网上申请): no account; the continue link's token proves possession
+    path("apply/continue/<str:ref>/<str:token>", views_online.apply_continue, name="apply-continue"),
+    path("apply/continue/<str:ref>/<str:token>/<str:action>", views_online.apply_action, name="apply-action"),
+    path("apply/<str:code>", views_online.apply_start, name="apply"),
     # window workbench (综合窗口)
     path("window/", views_window.workbench, name="window"),
     path("window/applicant", views_window.applicant, name="window-applicant"),

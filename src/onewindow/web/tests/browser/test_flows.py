@@ -109,3 +109,67 @@ def test_a_user_without_the_role_cannot_open_the_workbench(page: Page, live_serv
     response = page.goto(f"{live_server.url}/window/")
     assert response is not None and response.status == 403
     expect(page.get_by_role("heading", name="无权访问")).to_be_visible()
+
+
+def test_online_application_correction_and_resubmission(page: Page, live_server, hall, tmp_path, shot):
+    """网上申请 → 一次性告知补正 → 网上补正 → 窗口受理: 开办企业 一件事, 套餐 D (6 份材料)."""
+    base = live_server.url
+    material = tmp_path / "material.pdf"
+    material.write_bytes(PDF)
+    uscc = idcodes.generate_uscc(random.Random(2026), region6="430702")
+    wrong = uscc[:-1] + ("0" if uscc[-1] != "0" else "1")
+
+    # The citizen finds the option's guide and applies online, without an account.
+    page.goto(f"{base}/guide/bundle/430702-YJS-0001?option=D")
+    page.get_by_role("link", name="网上申请").click()
+    expect(page.get_by_role("heading", name=re.compile("网上申请"))).to_be_visible()
+    page.get_by_label("姓名或名称").fill("常德市武陵区网申科技有限公司")
+    page.get_by_label("证件号码").fill(wrong)
+    expect(page.locator("#id-check")).to_contain_text("第18位")
+    page.get_by_label("证件号码").fill(uscc)
+    expect(page.locator("#id-check")).to_contain_text("✔")
+    page.get_by_label("法定代表人").fill("李网申")
+    page.get_by_label("联系电话").fill("13907369999")
+    page.get_by_label("电子证照").check()
+    shot("online-apply")
+    page.get_by_role("button", name="开始网上申请").click()
+    link = page.locator("#continue-link").get_attribute("href")
+    assert link and re.search(r"/apply/continue/S\d+/[\w-]{40,}$", link)
+    ref = page.locator("#draft-ref").inner_text().strip()
+    files = page.locator("input[type=file]")
+    assert files.count() == 6
+    for index in range(5):  # the last one is forgotten
+        row = files.nth(index)
+        row.set_input_files(str(material))
+        row.locator("xpath=..").get_by_role("button", name="上传").click()
+        expect(page.locator(".messages")).to_contain_text("已上传")
+    shot("online-checklist")
+    page.get_by_role("button", name="提交申请").click()
+    expect(page.locator("#submitted")).to_contain_text(ref)
+    expect(page.locator("#track-link")).to_be_visible()
+
+    # The window officer asks for the missing material in one notice.
+    login(page, base, "window1")
+    page.goto(f"{base}/window/app/{ref}")
+    page.get_by_role("button", name="出具一次性告知书").click()
+    expect(page.locator(".messages")).to_contain_text("一次性告知书")
+    logout(page)
+
+    # The citizen comes back through the same link, uploads it and resubmits.
+    page.goto(link)
+    expect(page.locator(".notice-panel")).to_be_visible()
+    shot("online-correction")
+    missing = page.locator("tr.state-missing input[type=file]")
+    assert missing.count() == 1
+    missing.set_input_files(str(material))
+    missing.locator("xpath=..").get_by_role("button", name="上传").click()
+    expect(page.locator(".messages")).to_contain_text("已上传")
+    page.get_by_role("button", name="补正后重新提交").click()
+    expect(page.locator(".messages")).to_contain_text("补正材料已重新提交")
+
+    # The officer accepts it.
+    login(page, base, "window1")
+    page.goto(f"{base}/window/app/{ref}")
+    page.get_by_role("button", name="受理", exact=True).click()
+    expect(page.locator(".messages")).to_contain_text("已受理")
+    assert re.fullmatch(r"430702\d{12}", page.locator("#application-number").inner_text().strip())
