@@ -23,10 +23,14 @@ DEMO_PASSWORD = "demo-pass-123"  # noqa: S105 - test fixture
 
 
 @pytest.fixture(autouse=True)
-def _fast_test_settings(settings: pytest.FixtureRequest) -> None:
+def _fast_test_settings(settings: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
     # Demo users are created with real password hashing; the slow default hasher would
     # dominate the suite's time.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # The calendar cache re-reads its revision every few seconds, which on a slow machine adds a
+    # query at random to query-count tests. In one test process the clock services clear the
+    # cache on every change, so the periodic re-check is only needed across processes.
+    monkeypatch.setattr("onewindow.clock.selectors.REVISION_CHECK_SECONDS", 3600.0)
     # The manifest storage needs `collectstatic`; tests render templates without it.
     settings.STORAGES = {
         **settings.STORAGES,
