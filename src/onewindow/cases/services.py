@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils import timezone
 
 from onewindow.audit.services import audit_record
 from onewindow.cases.models import (
@@ -99,8 +100,9 @@ class GuardFailed(DomainError):
 # ---- numbers -----------------------------------------------------------------------------------
 
 
-def _next_in_sequence(scope: str) -> int:
-    """The next value of a named counter; row-locked so concurrent callers never share a value."""
+def sequence_next(scope: str) -> int:
+    """The next value of a named counter (application, draft and complaint numbers); row-locked
+    so concurrent callers never share a value."""
     try:
         with transaction.atomic():
             NumberSequence.objects.get_or_create(scope=scope)
@@ -111,27 +113,17 @@ def _next_in_sequence(scope: str) -> int:
     return seq.last + 1
 
 
-def _local_date(instant: dt.datetime) -> dt.date:
-    return dt.datetime.fromtimestamp(instant.timestamp(), tz=dt.UTC).astimezone(_tz()).date()
-
-
-def _tz() -> dt.tzinfo:
-    from zoneinfo import ZoneInfo
-
-    return ZoneInfo(settings.TIME_ZONE)
-
-
 def _application_number(region: Region, at: dt.datetime) -> str:
     """受理编号: county code (6) + date (8) + sequence of the day in that county (4+)."""
-    day = _local_date(at)
+    day = timezone.localdate(at)
     county = region.code[:6]
-    return f"{county}{day:%Y%m%d}{_next_in_sequence(f'app:{county}:{day:%Y%m%d}'):04d}"
+    return f"{county}{day:%Y%m%d}{sequence_next(f'app:{county}:{day:%Y%m%d}'):04d}"
 
 
 def _draft_reference(region: Region, at: dt.datetime) -> str:
-    day = _local_date(at)
+    day = timezone.localdate(at)
     county = region.code[:6]
-    return f"S{county}{day:%Y%m%d}{_next_in_sequence(f'draft:{county}:{day:%Y%m%d}'):05d}"
+    return f"S{county}{day:%Y%m%d}{sequence_next(f'draft:{county}:{day:%Y%m%d}'):05d}"
 
 
 # ---- events and transitions --------------------------------------------------------------------

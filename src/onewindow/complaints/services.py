@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from onewindow.audit.services import audit_record
 from onewindow.cases.models import Case
-from onewindow.cases.services import _next_in_sequence
+from onewindow.cases.services import sequence_next
 from onewindow.clock.selectors import calendar_for_region, work_calendar
 from onewindow.clock.workdays import Duration, Unit, deadline
 from onewindow.complaints import conf
@@ -77,7 +77,7 @@ def _number(region: Region, at: dt.datetime) -> str:
     """诉求编号: "TS" + county code (6) + date (8) + sequence of the day (4+), one per matter."""
     day = timezone.localdate(at)
     county = region.code[:6]
-    return f"TS{county}{day:%Y%m%d}{_next_in_sequence(f'complaint:{county}:{day:%Y%m%d}'):04d}"
+    return f"TS{county}{day:%Y%m%d}{sequence_next(f'complaint:{county}:{day:%Y%m%d}'):04d}"
 
 
 # ---- registration ------------------------------------------------------------------------------------
