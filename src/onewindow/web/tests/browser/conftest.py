@@ -32,14 +32,26 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "headless": True, "args": CHROMIUM_ARGS}
 
 
+# Screenshots are artefacts, never committed: test-artifacts/ is in .gitignore.
+SCREENSHOTS = Path(__file__).resolve().parents[5] / "test-artifacts" / "screenshots"
+WIDTHS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
+
+
 @pytest.fixture
 def shot(page, request):
-    """Save a screenshot as a test artefact when ONEWINDOW_SCREENSHOTS names a folder."""
-    folder = os.environ.get("ONEWINDOW_SCREENSHOTS")
+    """Save a full-page screenshot of the current page at desktop (1280) and phone (390) width,
+    as ``<test>-<name>-desktop.png`` / ``-phone.png`` in ``$ONEWINDOW_SCREENSHOTS`` or
+    ``test-artifacts/screenshots/`` under the repository root. The viewport is restored after."""
+    folder = Path(os.environ.get("ONEWINDOW_SCREENSHOTS") or SCREENSHOTS)
+    folder.mkdir(parents=True, exist_ok=True)
+    test = request.node.originalname
 
     def take(name: str) -> None:
-        if folder:
-            Path(folder).mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(Path(folder) / f"{request.node.name}-{name}.png"), full_page=True)
+        original = page.viewport_size
+        for label, size in WIDTHS.items():
+            page.set_viewport_size(size)
+            page.screenshot(path=str(folder / f"{test}-{name}-{label}.png"), full_page=True)
+        if original:
+            page.set_viewport_size(original)
 
     return take
