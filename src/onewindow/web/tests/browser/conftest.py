@@ -41,7 +41,8 @@ WIDTHS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "he
 def shot(page, request):
     """Save a full-page screenshot of the current page at desktop (1280) and phone (390) width,
     as ``<test>-<name>-desktop.png`` / ``-phone.png`` in ``$ONEWINDOW_SCREENSHOTS`` or
-    ``test-artifacts/screenshots/`` under the repository root. The viewport is restored after."""
+    ``test-artifacts/screenshots/`` under the repository root. The viewport is restored after.
+    A page wider than the viewport (sideways scrolling on a phone) fails the test."""
     folder = Path(os.environ.get("ONEWINDOW_SCREENSHOTS") or SCREENSHOTS)
     folder.mkdir(parents=True, exist_ok=True)
     test = request.node.originalname
@@ -51,6 +52,8 @@ def shot(page, request):
         for label, size in WIDTHS.items():
             page.set_viewport_size(size)
             page.screenshot(path=str(folder / f"{test}-{name}-{label}.png"), full_page=True)
+            wide = page.evaluate("document.documentElement.scrollWidth")
+            assert wide <= size["width"], f"{name} scrolls sideways at {label} width ({wide}px)"
         if original:
             page.set_viewport_size(original)
 
