@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.conf import settings
 
 register = template.Library()
 
@@ -57,3 +58,10 @@ UNIT_LABELS = {
 def unit_label(unit: str) -> str:
     """How ``case_figures`` counts a limit's unit: working days, natural days or working minutes."""
     return UNIT_LABELS.get(str(unit), "")
+
+
+@register.simple_tag
+def upload_max_bytes() -> int:
+    """The upload size limit the server enforces (``cases.services``: ONEWINDOW_MAX_UPLOAD_MB,
+    default 20), for the browser to check before sending."""
+    return int(getattr(settings, "ONEWINDOW_MAX_UPLOAD_MB", 20)) * 1024 * 1024

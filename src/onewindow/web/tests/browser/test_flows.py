@@ -53,13 +53,8 @@ def test_window_acceptance_review_delivery_and_public_tracking(page: Page, live_
     page.get_by_label("申请事项或一件事套餐").select_option("I:430702-SCJG-0002")
     page.get_by_role("button", name="生成材料清单").click()
     expect(page.get_by_role("heading", name="材料清单")).to_be_visible()
-    count = page.locator("input[type=file]").count()
-    assert count == 5
-    for index in range(count):
-        row = page.locator("input[type=file]").nth(index)
-        row.set_input_files(str(material))
-        row.locator("xpath=..").get_by_role("button", name="上传").click()
-        expect(page.locator(".messages")).to_contain_text("已上传")
+    assert page.locator("input[type=file]").count() == 5
+    upload_materials(page, material, 5)
     shot("checklist")
     page.get_by_role("button", name="提交申请").click()
     page.get_by_role("button", name="受理", exact=True).click()
@@ -112,6 +107,30 @@ def test_a_user_without_the_role_cannot_open_the_workbench(page: Page, live_serv
     expect(page.get_by_role("heading", name="无权访问")).to_be_visible()
 
 
+def upload_materials(page: Page, material, n: int) -> None:
+    """Upload a file for each of the first n missing materials of the checklist, one at a time
+    (upload.js replaces the page when the server answers)."""
+    for _ in range(n):
+        row = page.locator("tr.state-missing").first
+        key = row.get_attribute("id")
+        row.locator("input[type=file]").set_input_files(str(material))
+        row.get_by_role("button", name="上传").click()
+        expect(page.locator(f"#{key}")).to_have_class("state-provided")
+
+
+def fill_online_applicant(page: Page, uscc: str, wrong: str = "") -> None:
+    """On the online application page: identify the enterprise; a wrong code is flagged as typed."""
+    expect(page.get_by_role("heading", name=re.compile("网上申请"))).to_be_visible()
+    page.get_by_label("姓名或名称").fill("常德市武陵区网申科技有限公司")
+    if wrong:
+        page.get_by_label("证件号码").fill(wrong)
+        expect(page.locator("#id-check")).to_contain_text("第18位")
+    page.get_by_label("证件号码").fill(uscc)
+    expect(page.locator("#id-check")).to_contain_text("✔")
+    page.get_by_label("法定代表人").fill("李网申")
+    page.get_by_label("联系电话").fill("13907369999")
+
+
 def approve_in_department(page: Page, base: str, username: str, number: str, shot=None) -> None:
     """A department reviewer finds the application's case for their department in the worklist
     and runs it through review to an approving decision (no inspection needed)."""
@@ -151,14 +170,7 @@ def test_online_application_from_correction_to_delivery_tracking_and_rating(
     page.goto(f"{base}/guide/bundle/430702-YJS-0001?option=B")
     shot("bundle-guide")
     page.get_by_role("link", name="网上申请").click()
-    expect(page.get_by_role("heading", name=re.compile("网上申请"))).to_be_visible()
-    page.get_by_label("姓名或名称").fill("常德市武陵区网申科技有限公司")
-    page.get_by_label("证件号码").fill(wrong)
-    expect(page.locator("#id-check")).to_contain_text("第18位")
-    page.get_by_label("证件号码").fill(uscc)
-    expect(page.locator("#id-check")).to_contain_text("✔")
-    page.get_by_label("法定代表人").fill("李网申")
-    page.get_by_label("联系电话").fill("13907369999")
+    fill_online_applicant(page, uscc, wrong=wrong)
     page.get_by_label("免费邮寄").check()
     page.get_by_label("邮寄地址").fill("常德市武陵区朗州路1号")
     shot("online-apply")
@@ -166,14 +178,9 @@ def test_online_application_from_correction_to_delivery_tracking_and_rating(
     link = page.locator("#continue-link").get_attribute("href")
     assert link and re.search(r"/apply/continue/S\d+/[\w-]{40,}$", link)
     ref = page.locator("#draft-ref").inner_text().strip()
-    files = page.locator("input[type=file]")
-    count = files.count()
+    count = page.locator("input[type=file]").count()
     assert count >= 2
-    for index in range(count - 1):  # the last one is forgotten
-        row = files.nth(index)
-        row.set_input_files(str(material))
-        row.locator("xpath=..").get_by_role("button", name="上传").click()
-        expect(page.locator(".messages")).to_contain_text("已上传")
+    upload_materials(page, material, count - 1)  # the last one is forgotten
     shot("online-checklist")
     page.get_by_role("button", name="提交申请").click()
     expect(page.locator("#submitted")).to_contain_text(ref)
@@ -192,11 +199,8 @@ def test_online_application_from_correction_to_delivery_tracking_and_rating(
     page.goto(link)
     expect(page.locator(".notice-panel")).to_be_visible()
     shot("online-correction")
-    missing = page.locator("tr.state-missing input[type=file]")
-    assert missing.count() == 1
-    missing.set_input_files(str(material))
-    missing.locator("xpath=..").get_by_role("button", name="上传").click()
-    expect(page.locator(".messages")).to_contain_text("已上传")
+    assert page.locator("tr.state-missing").count() == 1
+    upload_materials(page, material, 1)
     page.get_by_role("button", name="补正后重新提交").click()
     expect(page.locator(".messages")).to_contain_text("补正材料已重新提交")
 
@@ -259,3 +263,66 @@ def test_online_application_from_correction_to_delivery_tracking_and_rating(
     page.goto(f"{base}/supervisor/")
     expect(page.get_by_role("heading", name=re.compile("督查"))).to_be_visible()
     shot("supervisor-dashboard")
+
+
+def test_an_upload_is_checked_for_size_and_type_before_it_is_sent(
+    page: Page, live_server, hall, tmp_path, settings
+):
+    """upload.js checks the server's limits in the browser, then sends with a progress bar."""
+    settings.ONEWINDOW_MAX_UPLOAD_MB = 1
+    base = live_server.url
+    big = tmp_path / "big.pdf"
+    big.write_bytes(PDF + b"0" * (1024 * 1024))
+    text = tmp_path / "notes.pdf"
+    text.write_bytes(b"not really a pdf")
+    good = tmp_path / "material.pdf"
+    good.write_bytes(PDF)
+    page.goto(f"{base}/apply/430702-YJS-0001?option=A")
+    fill_online_applicant(page, idcodes.generate_uscc(random.Random(2027), region6="430702"))
+    page.get_by_role("button", name="开始网上申请").click()
+    form = page.locator("form[data-upload]").first
+    status = form.get_by_role("status")
+    sent: list[str] = []
+    page.on("request", lambda r: sent.append(r.resource_type) if r.method == "POST" else None)
+    expect(form.locator("progress")).to_have_count(1)
+
+    form.locator("input[type=file]").set_input_files(str(big))
+    expect(status).to_contain_text("超过 1 MB 上限")
+    form.get_by_role("button", name="上传").click()
+    expect(form.locator("input[type=file]")).to_have_attribute("aria-invalid", "true")
+    form.locator("input[type=file]").set_input_files(str(text))
+    expect(status).to_contain_text("不是可接受的类型")
+    assert sent == []  # nothing left the browser
+
+    form.locator("input[type=file]").set_input_files(str(good))
+    expect(status).to_have_text("")
+    form.get_by_role("button", name="上传").click()
+    expect(page.locator(".messages")).to_contain_text("已上传")
+    assert sent == ["xhr"]  # sent by upload.js, with upload progress
+    expect(page.locator("tr.state-provided")).to_have_count(1)
+
+
+def test_an_upload_works_without_javascript(browser, live_server, hall, tmp_path):
+    """The plain multipart post is the fallback; the server's checks still apply."""
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    base = live_server.url
+    good = tmp_path / "material.pdf"
+    good.write_bytes(PDF)
+    text = tmp_path / "notes.pdf"
+    text.write_bytes(b"not really a pdf")
+    page.goto(f"{base}/apply/430702-YJS-0001?option=A")
+    page.get_by_label("姓名或名称").fill("常德市武陵区网申科技有限公司")
+    page.get_by_label("证件号码").fill(idcodes.generate_uscc(random.Random(2028), region6="430702"))
+    page.get_by_label("法定代表人").fill("李网申")
+    page.get_by_label("联系电话").fill("13907369999")
+    page.get_by_role("button", name="开始网上申请").click()
+    form = page.locator("form.upload").first
+    form.locator("input[type=file]").set_input_files(str(text))
+    form.get_by_role("button", name="上传").click()
+    expect(page.get_by_role("alert")).to_contain_text("不是可接受的类型")
+    form = page.locator("form.upload").first
+    form.locator("input[type=file]").set_input_files(str(good))
+    form.get_by_role("button", name="上传").click()
+    expect(page.locator(".messages")).to_contain_text("已上传")
+    context.close()
