@@ -15,6 +15,7 @@ from onewindow.cases import notices, services
 from onewindow.cases.models import (
     Application,
     Case,
+    CaseStatus,
     CorrectionNotice,
     Extension,
     Inspection,
@@ -227,7 +228,11 @@ def _verification(verification: PostVerification, case: Case) -> dict[str, Any]:
 
 
 def _case(case: Case, user: Any) -> dict[str, Any]:
-    c = case_detail(case.number, user)
+    return _case_out(case_detail(case.number, user))
+
+
+def _case_out(c: Case) -> dict[str, Any]:
+    """A case fetched by ``case_detail`` (relations prefetched) as ``CaseOut``."""
     verification = getattr(c, "post_verification", None)  # reverse one-to-one: absent raises AttributeError
     return {
         **_case_brief(c),
@@ -351,6 +356,9 @@ def get_worklist(
         after=after,
         limit=limit,
     )
+    # Model.get_FOO_display() rebuilds a hashable copy of the choices on every call: for a page
+    # of 50 that was a measurable share of the request, so translate each label once here.
+    labels = {value: str(label) for value, label in CaseStatus.choices}
     return {
         "items": [
             {
@@ -362,7 +370,7 @@ def get_worklist(
                 "department": r.case.department.name,
                 "step_department": r.case.step_department.name,
                 "status": r.case.status,
-                "status_label": r.case.get_status_display(),
+                "status_label": labels[r.case.status],
                 "accepted_at": r.case.accepted_at,
                 "promised_due_at": r.case.promised_due_at,
                 "promised_due_day": due_day(r.case.promised_due_at),
@@ -577,7 +585,7 @@ def decide_extension(request: HttpRequest, body: ExtensionDecideIn, extension_id
 @router.get("/{number}", response={200: CaseOut, codes_4xx: Problem})
 def get_case(request: HttpRequest, number: str = Number) -> dict[str, Any]:
     """A case with its events, opinions, suspensions, extensions, findings and deadline figures."""
-    return _case(case_get_for_user(number, request.user), request.user)
+    return _case_out(case_detail(number, request.user))
 
 
 @router.post("/{number}/start-review", response={200: CaseOut, codes_4xx: Problem})

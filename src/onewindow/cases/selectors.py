@@ -50,6 +50,28 @@ OPEN_STATES = (*RUNNING, CaseStatus.SUSPENDED)
 # deadline falls on or before the next working day (clock.workdays.WarningPolicy defaults).
 WARNING_SHARE_DENOMINATOR = 5  # 20 %
 WORKLIST_MAX_LIMIT = 200
+# What a worklist row carries (the API and the department queue page show these): the case's
+# own columns, and of its relations only the names and numbers shown, so a page of 50 does not
+# load and decode every application's form data and every item version's settings.
+_DEPARTMENT_FIELDS = ("id", "code", "name", "short_name", "region")
+WORKLIST_FIELDS = (
+    *(f.name for f in Case._meta.concrete_fields),
+    "application__id",
+    "application__number",
+    "application__draft_ref",
+    "application__applicant_id",
+    "application__applicant__id",
+    "application__applicant__kind",
+    "application__applicant__name",
+    "item_version__id",
+    "item_version__item_id",
+    "item_version__number",
+    "item_version__item__id",
+    "item_version__item__code",
+    "item_version__item__name",
+    *(f"department__{f}" for f in _DEPARTMENT_FIELDS),
+    *(f"step_department__{f}" for f in _DEPARTMENT_FIELDS),
+)
 
 
 def due_day(instant: dt.datetime | None) -> dt.date | None:
@@ -149,9 +171,9 @@ def case_visible(case: Case, user: Any) -> bool:
         return True
     if can(user, "case.view", region=case.application.region):
         return True
-    return any(
-        can(user, "case.opinion", department=o.department) for o in case.opinions.select_related("department")
-    )
+    prefetched = getattr(case, "_prefetched_objects_cache", {}).get("opinions")
+    opinions = prefetched if prefetched is not None else case.opinions.select_related("department")
+    return any(can(user, "case.opinion", department=o.department) for o in opinions)
 
 
 def case_get_for_user(number: str, user: Any) -> Case:
@@ -163,9 +185,10 @@ def case_get_for_user(number: str, user: Any) -> Case:
 
 
 def case_detail(number: str, user: Any) -> Case:
-    """A visible case with its events, opinions, suspensions, extensions and findings prefetched."""
-    case = case_get_for_user(number, user)
-    return (
+    """A visible case with its events, opinions, suspensions, extensions and findings prefetched
+    (``NotFound`` otherwise). One fetch: the visibility check reads the prefetched opinions."""
+    key = (number or "").strip()
+    found = (
         _case_queryset()
         .select_related("post_verification__department")
         .prefetch_related(
@@ -177,8 +200,14 @@ def case_detail(number: str, user: Any) -> Case:
             "extensions",
             "findings",
         )
-        .get(pk=case.pk)
+        .filter(number=key)
+        .first()
+        if key and len(key) <= 40 and "\x00" not in key
+        else None
     )
+    if found is None or not case_visible(found, user):
+        raise NotFound(f"办件“{key[:40]}”不存在或无权查看")
+    return found
 
 
 def opinion_get_for_user(opinion_id: int, user: Any) -> Opinion:
@@ -330,11 +359,13 @@ def worklist(
     promised deadline then id (cases whose clock is stopped come last), a page at a time.
 
     Keyset pagination: ``after`` is the opaque cursor of the previous page's last row, so pages
-    never skip or repeat a case while others are added. The query runs on ``case_worklist_idx``
-    (step_department, status, promised_due_at, id). Warning levels (normal / warning / overdue)
-    are computed from the promised deadline: overdue from the deadline on; warning when it falls on
-    or before the next working day or at most 20 % of the promised time is left. Raises
-    ``InvalidInput`` for an unknown status or warning level or a malformed cursor.
+    never skip or repeat a case while others are added. The query runs on the partial index
+    ``case_open_queue_idx`` (step_department, promised_due_at, id over open cases: no sort node,
+    whatever the table's size) or ``case_worklist_idx`` (step_department, status, promised_due_at,
+    id) where the partial index does not apply (SQLite with a status filter). Warning levels
+    (normal / warning / overdue) are computed from the promised deadline: overdue from the deadline
+    on; warning when it falls on or before the next working day or at most 20 % of the promised
+    time is left. Raises ``InvalidInput`` for an unknown status or warning level or a malformed cursor.
     """
     if status is not None and status not in OPEN_STATES:
         raise InvalidInput(f"状态“{status[:24]}”不是待办状态", errors={"status": [status[:24]]})
@@ -357,7 +388,9 @@ def worklist(
             ),
             _span=ExpressionWrapper(F("promised_due_at") - F("accepted_at"), output_field=DurationField()),
         ).filter(_warning_q(warning, at, soon))
-    qs = qs.select_related("application__applicant", "item_version__item", "step_department", "department")
+    qs = qs.select_related(
+        "application__applicant", "item_version__item", "step_department", "department"
+    ).only(*WORKLIST_FIELDS)
     cursor_due, cursor_pk = _decode_cursor(after) if after else (None, None)
     rows: list[Case] = []
     if cursor_pk is None or cursor_due is not None:

@@ -202,3 +202,10 @@ def test_the_worklist_runs_a_bounded_number_of_queries_whatever_the_page_size(
     for limit in (1, 7, 50):
         with django_assert_max_num_queries(8):
             assert client.get(f"{BASE}/worklist", {"limit": limit}).status_code == 200
+
+
+def test_the_partial_indexes_cover_exactly_the_worklist_states():
+    from onewindow.cases.models import OPEN_CASE_STATES
+    from onewindow.cases.selectors import OPEN_STATES
+
+    assert tuple(OPEN_CASE_STATES) == tuple(str(s) for s in OPEN_STATES)
