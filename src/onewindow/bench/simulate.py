@@ -4,7 +4,10 @@ Applications and their cases follow the demo catalogue (items, bundles and their
 statutory and promised limits), over several years of the real working calendar: acceptance
 on working days inside office hours, deadlines computed by the clock, most cases closed within
 their promised limit and a few late, recent ones still open in every state, corrections,
-容缺/告知承诺/免提交 materials, suspensions. Applicants have valid GB 11643 identity numbers
+容缺/告知承诺/免提交 materials, suspensions; ratings of finished cases (好差评: about two in three
+rated, mostly 非常满意/满意, late cases rated worse, every bad rating with its rectification moved
+on as far as the time since allows) and complaints (咨询/求助/投诉/建议 with their SLA deadlines,
+answered, re-assigned, referred or still open). Applicants have valid GB 11643 identity numbers
 and GB 32100 credit codes. Deterministic for a seed. Loaded with PostgreSQL COPY (batched
 INSERTs on SQLite): a million cases in minutes.
 
@@ -45,9 +48,28 @@ from onewindow.cases.models import (
 from onewindow.catalog.models import Bundle, ServiceItem, StepKind
 from onewindow.clock.selectors import work_calendar
 from onewindow.clock.workdays import Duration, Unit, WorkCalendar, deadline
+from onewindow.complaints.models import (
+    Complaint,
+    ComplaintChannel,
+    ComplaintClass,
+    ComplaintEvent,
+    ComplaintStatus,
+    FollowUp,
+)
+from onewindow.complaints.services import sla_for
 from onewindow.core.errors import DomainError
 from onewindow.org import idcodes
 from onewindow.org.models import Applicant, ApplicantKind, Hall, Region, Staff
+from onewindow.ratings import conf as ratings_conf
+from onewindow.ratings.models import (
+    BAD_LEVELS,
+    Level,
+    Rating,
+    RatingChannel,
+    Rectification,
+    RectificationEvent,
+    RectificationState,
+)
 
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
@@ -96,6 +118,46 @@ COMPANY_TRADES = [
     "超市",
 ]
 COMPANY_FORMS = ["有限公司", "有限责任公司", "股份有限公司"]
+# 好差评: about two cases in three are rated; the published provincial figures are 99 %+ satisfied,
+# so bad ratings are rare, and each one is followed up and rectified (国办发〔2019〕51号).
+RATED_SHARE = 0.65
+LEVELS = [
+    (Level.VERY_SATISFIED, 800),
+    (Level.SATISFIED, 150),
+    (Level.BASICALLY_SATISFIED, 35),
+    (Level.DISSATISFIED, 11),
+    (Level.VERY_DISSATISFIED, 4),
+]
+RATING_CHANNELS = [
+    (RatingChannel.PAD, 45),
+    (RatingChannel.ONLINE, 25),
+    (RatingChannel.SMS, 20),
+    (RatingChannel.KIOSK, 5),
+    (RatingChannel.AGENT, 5),
+]
+GOOD_TAGS = ["一次办好", "办事便捷", "服务热情", "材料精简", "办理高效"]
+BAD_TAGS = ["多次跑腿", "材料繁琐", "超时办理", "态度不好", "推诿扯皮"]
+GOOD_COMMENTS = ["", "", "", "办事效率高，态度好", "一次就办好了", "窗口人员很耐心"]
+BAD_COMMENTS = ["材料要求说明不清楚，跑了两趟", "等待时间太长", "办理超过了承诺时间", "电话一直打不通"]
+# 诉求 (咨询/求助/投诉/建议): about one per hundred applications, most by the 12345 hotline.
+COMPLAINT_SHARE = 0.012
+COMPLAINT_CLASSES = [
+    (ComplaintClass.CONSULTATION, 45),
+    (ComplaintClass.HELP, 15),
+    (ComplaintClass.COMPLAINT, 25),
+    (ComplaintClass.SUGGESTION, 15),
+]
+COMPLAINT_CHANNELS = [
+    (ComplaintChannel.HOTLINE, 50),
+    (ComplaintChannel.ONLINE, 30),
+    (ComplaintChannel.HALL, 20),
+]
+COMPLAINT_SUBJECTS = {
+    ComplaintClass.CONSULTATION: ["咨询营业执照办理所需材料", "咨询办理进度", "咨询网上申请流程"],
+    ComplaintClass.HELP: ["网上申报系统无法上传材料", "申请老年人代办服务", "证照邮寄地址填写错误"],
+    ComplaintClass.COMPLAINT: ["窗口工作人员态度生硬", "办理超过承诺时限", "要求提供已取消的证明材料"],
+    ComplaintClass.SUGGESTION: ["建议增加周末延时服务", "建议大厅增设母婴室", "建议简化餐饮许可现场核查"],
+}
 CHANNELS = [
     (Channel.WINDOW, 45),
     (Channel.ONLINE, 40),
@@ -118,7 +180,12 @@ class Summary:
     materials: int = 0
     corrections: int = 0
     suspensions: int = 0
+    ratings: int = 0
+    rectifications: int = 0
+    complaints: int = 0
     states: Counter = field(default_factory=Counter)
+    levels: Counter = field(default_factory=Counter)
+    complaint_states: Counter = field(default_factory=Counter)
     seconds: float = 0.0
 
     def __str__(self) -> str:
@@ -126,7 +193,8 @@ class Summary:
         return (
             f"{self.cases} cases in {self.applications} applications for {self.applicants} applicants; "
             f"{self.events} events, {self.materials} materials, {self.corrections} corrections, "
-            f"{self.suspensions} suspensions; states: {states}; {self.seconds:.1f}s"
+            f"{self.suspensions} suspensions, {self.ratings} ratings ({self.rectifications} bad, rectified), "
+            f"{self.complaints} complaints; states: {states}; {self.seconds:.1f}s"
         )
 
 
@@ -226,6 +294,10 @@ class Simulator:
         ).values_list("roles__department_id", "user_id"):
             if department_id:
                 self.reviewers.setdefault(department_id, []).append(user_id)
+        self.complaint_sla = {k: sla_for(k) for k in ComplaintClass.values}
+        self.complex_sla = sla_for(ComplaintClass.COMPLAINT, complex_matter=True)
+        self.contact_limit = Duration(ratings_conf.contact_within_days(), Unit.WORKDAY)
+        self.rectify_limit = Duration(ratings_conf.rectify_within_days(), Unit.WORKDAY)
         # The data is a snapshot taken now: nothing is accepted in the future, and cases whose
         # work would end after now are still open, in every state.
         self.end = timezone.now()
@@ -313,7 +385,19 @@ class Simulator:
             pool = self._applicants(max(20, self.target // 4))
         writers = {
             m: BulkWriter(m)
-            for m in (Application, Case, CaseEvent, ApplicationMaterial, CorrectionNotice, Suspension)
+            for m in (
+                Application,
+                Case,
+                CaseEvent,
+                ApplicationMaterial,
+                CorrectionNotice,
+                Suspension,
+                Rating,
+                Rectification,
+                RectificationEvent,
+                Complaint,
+                ComplaintEvent,
+            )
         }
         next_ids = {m: w.next_id() for m, w in writers.items()}
         sequences: Counter = Counter()
@@ -463,10 +547,13 @@ class Simulator:
             next_ids[CorrectionNotice] += 1
             s.corrections += 1
         self._event(rows, next_ids, app_id, None, "accept" if number else status, accepted_at, officer)
-        if not number:
-            return rows
-        for index, plan in enumerate(plans, start=1):
-            self._case(rows, next_ids, app_id, number, index, plan, accepted_at, waived, committed)
+        self._who = (applicant_id, officer)
+        if number:
+            for index, plan in enumerate(plans, start=1):
+                self._case(rows, next_ids, app_id, number, index, plan, accepted_at, waived, committed)
+        if rng.random() < COMPLAINT_SHARE:
+            case_row = rows[Case][-1] if rows[Case] else None
+            self._complaint(rows, next_ids, sequences, received_at, case_row, officer)
         return rows
 
     def _event(self, rows, next_ids, app_id, case_id, action, at, actor, old="", new="") -> None:
@@ -590,6 +677,241 @@ class Simulator:
                 CaseStatus.DELIVERED,
                 CaseStatus.CLOSED,
             )
+            if rng.random() < RATED_SHARE:
+                self._rating(rows, next_ids, rows[Case][-1], share > 1.0)
+
+    # ---- ratings and complaints ----------------------------------------------------------------
+
+    def _rating(self, rows, next_ids, case: dict, late: bool) -> None:
+        """One rating of a closed case (一事一评); a bad one opens its rectification, which has
+        moved on as far as the time since allows."""
+        rng, s = self.rng, self.summary
+        applicant_id, officer = self._who
+        rated_at = case["closed_at"] + dt.timedelta(minutes=rng.randrange(5, 60 * 72))
+        if rated_at > self.end:
+            return
+        # Late cases are rated worse: the first level weight moves to the bad ones.
+        level = _weighted(rng, LEVELS if not late else [(lv, w if lv < 4 else w // 4) for lv, w in LEVELS])
+        channel = _weighted(rng, RATING_CHANNELS)
+        bad = level in BAD_LEVELS
+        default = not bad and channel == RatingChannel.SMS and rng.random() < 0.25
+        anonymous = not default and channel != RatingChannel.AGENT and rng.random() < 0.1
+        rating_id = next_ids[Rating]
+        next_ids[Rating] += 1
+        rows[Rating].append(
+            {
+                "id": rating_id,
+                "case_id": case["id"],
+                "level": 4 if default else int(level),
+                "comment": "" if default else rng.choice(BAD_COMMENTS if bad else GOOD_COMMENTS),
+                "tags": [] if default else rng.sample(BAD_TAGS if bad else GOOD_TAGS, k=rng.randrange(0, 3)),
+                "channel": channel,
+                "anonymous": anonymous,
+                "applicant_id": None if anonymous or default else applicant_id,
+                "consent": channel == RatingChannel.AGENT,
+                "recorded_by_id": officer if channel == RatingChannel.AGENT else None,
+                "department_id": case["department_id"],
+                "window_id": None,
+                "accepted_by_id": officer,
+                "decided_by_id": case["decided_by_id"],
+                "is_default": default,
+                "finished_at": case["decided_at"],
+                "rated_at": rated_at,
+            }
+        )
+        s.ratings += 1
+        s.levels[4 if default else int(level)] += 1
+        if not bad:
+            return
+        rect_id = next_ids[Rectification]
+        next_ids[Rectification] += 1
+        contact_due = self._due(rated_at, self.contact_limit)
+        rectify_due = self._due(rated_at, self.rectify_limit)
+        # How far it got by now: contacted a day or two after, rectified within the limit (a few
+        # late), verified and published a few days later.
+        steps = [
+            ("contact", RectificationState.CONTACTED, rated_at + dt.timedelta(hours=rng.randrange(2, 40))),
+        ]
+        rectified = rated_at + dt.timedelta(days=rng.uniform(3, 24))
+        steps.append(("rectify", RectificationState.RECTIFIED, rectified))
+        steps.append(
+            ("verify", RectificationState.VERIFIED, rectified + dt.timedelta(days=rng.uniform(1, 4)))
+        )
+        steps.append(
+            ("publish", RectificationState.PUBLISHED, steps[-1][2] + dt.timedelta(days=rng.uniform(0, 3)))
+        )
+        done = [step for step in steps if step[2] <= self.end]
+        state = done[-1][1] if done else RectificationState.OPEN
+        at = dict((action, when) for action, _state, when in done)
+        events = [("open", "", RectificationState.OPEN, rated_at)]
+        previous = RectificationState.OPEN
+        for action, target, when in done:
+            events.append((action, previous, target, when))
+            previous = target
+        rows[Rectification].append(
+            {
+                "id": rect_id,
+                "rating_id": rating_id,
+                "department_id": case["department_id"],
+                "state": state,
+                "contact_due_at": contact_due,
+                "rectify_due_at": rectify_due,
+                "contact_note": "已电话回访申请人，说明情况并致歉" if "contact" in at else "",
+                "contacted_at": at.get("contact"),
+                "measures": "完善一次性告知清单，加强窗口人员培训" if "rectify" in at else "",
+                "rectified_at": at.get("rectify"),
+                "verified_at": at.get("verify"),
+                "verified_by_id": None,
+                "result": "已整改：一次性告知清单已更新并公开" if "publish" in at else "",
+                "published_at": at.get("publish"),
+                "contact_overdue_at": contact_due
+                if contact_due and at.get("contact", self.end) > contact_due
+                else None,
+                "rectify_overdue_at": rectify_due
+                if rectify_due and at.get("rectify", self.end) > rectify_due
+                else None,
+                "created_at": rated_at,
+            }
+        )
+        for action, old, new, when in events:
+            rows[RectificationEvent].append(
+                {
+                    "id": next_ids[RectificationEvent],
+                    "rectification_id": rect_id,
+                    "action": action,
+                    "from_state": old,
+                    "to_state": new,
+                    "actor_id": None,
+                    "at": when,
+                }
+            )
+            next_ids[RectificationEvent] += 1
+        s.rectifications += 1
+
+    def _complaint(self, rows, next_ids, sequences, after: dt.datetime, case: dict | None, officer) -> None:
+        """One matter (一问题一编号) received some days after an application, moved along its SLA as
+        far as the time since allows: answered in time mostly, a few late, re-assigned or referred."""
+        rng, s = self.rng, self.summary
+        klass = _weighted(rng, COMPLAINT_CLASSES)
+        channel = _weighted(rng, COMPLAINT_CHANNELS)
+        received = after + dt.timedelta(days=rng.uniform(0, 40), minutes=rng.randrange(0, 600))
+        if received > self.end:
+            return
+        complex_matter = klass in (ComplaintClass.COMPLAINT, ComplaintClass.HELP) and rng.random() < 0.05
+        limit = self.complex_sla if complex_matter else self.complaint_sla[klass]
+        due = self._due(received, limit)
+        day = received.astimezone(self.tz).date()
+        county6 = self.county.code[:6]
+        scope = f"complaint:{county6}:{day:%Y%m%d}"
+        sequences[scope] += 1
+        complaint_id = next_ids[Complaint]
+        next_ids[Complaint] += 1
+        anonymous = rng.random() < 0.15
+        departments = sorted({p.department_id for p in self.items.values()})
+        department = (
+            case["department_id"] if case is not None and rng.random() < 0.6 else rng.choice(departments)
+        )
+        span = (due - received) if due else dt.timedelta(hours=4)
+        events = [("receive", "", ComplaintStatus.RECEIVED, received, None)]
+        status, rounds, department_id = ComplaintStatus.RECEIVED, 0, None
+        replied = closed = overdue = None
+        follow = ""
+        instant = klass == ComplaintClass.CONSULTATION and rng.random() < 0.7
+        if instant:  # 当场答复
+            replied = received + dt.timedelta(minutes=rng.randrange(3, 30))
+            if replied <= self.end:
+                events.append(("reply", ComplaintStatus.RECEIVED, ComplaintStatus.REPLIED, replied, None))
+                status = ComplaintStatus.REPLIED
+        else:
+            assigned = received + dt.timedelta(minutes=rng.randrange(10, 240))
+            if assigned <= self.end:
+                events.append(
+                    ("assign", ComplaintStatus.RECEIVED, ComplaintStatus.ASSIGNED, assigned, department)
+                )
+                status, rounds, department_id = ComplaintStatus.ASSIGNED, 1, department
+                late = rng.random() < 0.05
+                replied = assigned + span * (rng.uniform(1.05, 1.6) if late else rng.uniform(0.1, 0.95))
+                if replied <= self.end:
+                    events.append(("reply", ComplaintStatus.ASSIGNED, ComplaintStatus.REPLIED, replied, None))
+                    status = ComplaintStatus.REPLIED
+                else:
+                    replied = None
+                    if due and due <= self.end:
+                        overdue = due
+        if status == ComplaintStatus.REPLIED:
+            visited = replied + dt.timedelta(days=rng.uniform(0.5, 3))
+            if visited <= self.end:
+                unsatisfied = rng.random() < 0.06
+                follow = FollowUp.UNSATISFIED if unsatisfied else FollowUp.SATISFIED
+                if not unsatisfied:
+                    events.append(("satisfied", status, ComplaintStatus.CLOSED, visited, None))
+                    status, closed = ComplaintStatus.CLOSED, visited
+                elif rounds >= 1 and rng.random() < 0.3:  # 二次交办后仍不满意 → 转报纪委监委
+                    events.append(("unsatisfied", status, ComplaintStatus.ASSIGNED, visited, department_id))
+                    rounds += 1
+                    again = visited + dt.timedelta(days=rng.uniform(2, 6))
+                    if again <= self.end:
+                        events.append(
+                            ("reply", ComplaintStatus.ASSIGNED, ComplaintStatus.REPLIED, again, None)
+                        )
+                        events.append(
+                            ("unsatisfied", ComplaintStatus.REPLIED, ComplaintStatus.REFERRED, again, None)
+                        )
+                        status, replied, follow = ComplaintStatus.REFERRED, again, FollowUp.UNSATISFIED
+                    else:
+                        status, replied, follow = ComplaintStatus.ASSIGNED, None, ""
+                else:  # 不满意 but explained: closed with a note
+                    events.append(("close", status, ComplaintStatus.CLOSED, visited, None))
+                    status, closed = ComplaintStatus.CLOSED, visited
+        rows[Complaint].append(
+            {
+                "id": complaint_id,
+                "number": f"TS{county6}{day:%Y%m%d}{sequences[scope]:04d}",
+                "klass": klass,
+                "channel": channel,
+                "complex": complex_matter,
+                "subject": rng.choice(COMPLAINT_SUBJECTS[klass]),
+                "text": "来电反映：" + rng.choice(COMPLAINT_SUBJECTS[klass]) + "，请相关部门核实处理。",
+                "anonymous": anonymous,
+                "contact_name": "" if anonymous else rng.choice(SURNAMES) + rng.choice(GIVEN),
+                "contact_phone": "" if anonymous else f"138{rng.randrange(0, 10**8):08d}",
+                "region_id": self.county.pk,
+                "case_id": case["id"] if case is not None and klass == ComplaintClass.COMPLAINT else None,
+                "staff_id": None,
+                "department_id": department_id,
+                "status": status,
+                "round": rounds,
+                "escalations": 1 if overdue else 0,
+                "received_at": received,
+                "due_at": due,
+                "overdue_at": overdue,
+                "reply": "已答复诉求人，说明办理依据和进度" if replied else "",
+                "replied_at": replied,
+                "follow_up": follow,
+                "closed_at": closed,
+                "hotline_ticket": f"12345-{day:%Y%m%d}-{complaint_id:08d}"
+                if channel == ComplaintChannel.HOTLINE
+                else None,
+                "created_by_id": officer if channel == ComplaintChannel.HALL else None,
+            }
+        )
+        for action, old, new, when, dept in events:
+            rows[ComplaintEvent].append(
+                {
+                    "id": next_ids[ComplaintEvent],
+                    "complaint_id": complaint_id,
+                    "action": action,
+                    "from_status": old,
+                    "to_status": new,
+                    "actor_id": None,
+                    "department_id": dept,
+                    "note": "",
+                    "at": when,
+                }
+            )
+            next_ids[ComplaintEvent] += 1
+        s.complaints += 1
+        s.complaint_states[status] += 1
 
 
 def simulate(*, cases: int, years: list[int], seed: int, progress: Callable[[str], None] = print) -> Summary:

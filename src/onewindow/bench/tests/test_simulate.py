@@ -1,12 +1,13 @@
 """The data simulator: consistent, valid and deterministic for a seed."""
 
 import hashlib
+from collections import Counter
 
 import pytest
 from django.core.management import CommandError, call_command
 
 from onewindow.audit.selectors import audit_verify
-from onewindow.bench.simulate import simulate
+from onewindow.bench.simulate import RATED_SHARE, simulate
 from onewindow.cases.models import (
     Application,
     ApplicationMaterial,
@@ -16,20 +17,48 @@ from onewindow.cases.models import (
     CorrectionNotice,
     Suspension,
 )
+from onewindow.complaints.models import Complaint, ComplaintClass, ComplaintEvent, ComplaintStatus
 from onewindow.org import idcodes
 from onewindow.org.models import Applicant
+from onewindow.ratings.models import BAD_LEVELS, Rating, Rectification, RectificationEvent
 
 pytestmark = pytest.mark.django_db
 YEARS = [2024, 2025]
 
 
 def digest() -> str:
-    rows = Case.objects.order_by("number").values_list("number", "status", "promised_due_at", "decided_at")
-    return hashlib.sha256(repr(list(rows)).encode()).hexdigest()
+    rows = [
+        list(
+            Case.objects.order_by("number").values_list("number", "status", "promised_due_at", "decided_at")
+        ),
+        list(
+            Rating.objects.order_by("case__number").values_list(
+                "case__number", "level", "channel", "rated_at"
+            )
+        ),
+        list(Rectification.objects.order_by("rating__case__number").values_list("state", "rectify_due_at")),
+        list(
+            Complaint.objects.order_by("number").values_list("number", "klass", "status", "due_at", "case_id")
+        ),
+    ]
+    return hashlib.sha256(repr(rows).encode()).hexdigest()
 
 
 def wipe() -> None:
-    for model in (CaseEvent, ApplicationMaterial, CorrectionNotice, Suspension, Case, Application, Applicant):
+    for model in (
+        RectificationEvent,
+        Rectification,
+        Rating,
+        ComplaintEvent,
+        Complaint,
+        CaseEvent,
+        ApplicationMaterial,
+        CorrectionNotice,
+        Suspension,
+        Case,
+        Application,
+        Applicant,
+    ):
         model.objects.all().delete()
 
 
@@ -47,11 +76,54 @@ def test_simulated_cases_are_consistent_and_valid(hall):
     assert audit_verify().ok
 
 
+def test_ratings_and_complaints_are_plausible_and_consistent(hall):
+    summary = simulate(cases=1500, years=YEARS, seed=3, progress=lambda line: None)
+    closed = Case.objects.filter(status=CaseStatus.CLOSED).count()
+    ratings = Rating.objects.select_related("case")
+    assert summary.ratings == ratings.count()
+    # A plausible share of finished cases is rated, once each, after it was closed.
+    assert 0.5 * RATED_SHARE * closed <= ratings.count() <= closed
+    levels = Counter(ratings.values_list("level", flat=True))
+    assert levels[5] + levels[4] >= 0.85 * ratings.count()  # mostly 非常满意 / 满意
+    assert set(levels) <= {1, 2, 3, 4, 5}
+    for rating in ratings:
+        assert rating.case.status == CaseStatus.CLOSED
+        assert rating.case.closed_at <= rating.rated_at
+        assert rating.department_id == rating.case.department_id
+        assert rating.channel != "agent" or rating.consent
+        assert not (rating.anonymous and rating.applicant_id)
+    # Every bad rating, and only a bad one, has its rectification with an "open" event first.
+    bad = ratings.filter(level__in=BAD_LEVELS)
+    assert Rectification.objects.count() == bad.count() == summary.rectifications
+    for rect in Rectification.objects.select_related("rating").prefetch_related("events"):
+        assert rect.rating.level in BAD_LEVELS
+        assert rect.contact_due_at < rect.rectify_due_at
+        events = sorted(rect.events.all(), key=lambda e: (e.at, e.pk))
+        assert events[0].action == "open" and events[-1].to_state == rect.state
+    # Complaints: the four classes, each with its SLA deadline; numbers unique, one event log each.
+    complaints = list(Complaint.objects.prefetch_related("events"))
+    assert len(complaints) == summary.complaints >= 5
+    assert {c.klass for c in complaints} <= set(ComplaintClass.values)
+    assert len({c.klass for c in complaints}) >= 3
+    for c in complaints:
+        assert c.due_at is not None and c.due_at >= c.received_at
+        assert c.anonymous == (c.contact_name == "" and c.contact_phone == "")
+        assert c.number.startswith("TS")
+        events = sorted(c.events.all(), key=lambda e: (e.at, e.pk))
+        assert events[0].action == "receive" and events[-1].to_status == c.status
+        if c.status == ComplaintStatus.CLOSED:
+            assert c.replied_at is not None and c.closed_at >= c.replied_at
+        if c.status == ComplaintStatus.RECEIVED:
+            assert c.department_id is None
+    assert audit_verify().ok
+
+
 def test_the_same_seed_gives_the_same_data(hall):
-    simulate(cases=120, years=YEARS, seed=5, progress=lambda line: None)
+    simulate(cases=400, years=YEARS, seed=5, progress=lambda line: None)
     first = digest()
     wipe()
-    simulate(cases=120, years=YEARS, seed=5, progress=lambda line: None)
+    simulate(cases=400, years=YEARS, seed=5, progress=lambda line: None)
+    assert Rating.objects.exists() and Complaint.objects.exists()
     assert digest() == first
 
 
