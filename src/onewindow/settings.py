@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "onewindow.bench",
     "onewindow.ratings",
     "onewindow.complaints",
+    "onewindow.stats",
     "onewindow.web",
 ]
 

@@ -12,6 +12,7 @@ from onewindow.complaints.api import router as complaints_router
 from onewindow.licences.api import router as licences_router
 from onewindow.org.api import router as org_router
 from onewindow.ratings.api import router as ratings_router
+from onewindow.stats.api import router as stats_router
 
 api = NinjaAPI(
     title="OneWindow 一窗通办 API",
@@ -27,3 +28,4 @@ api.add_router("/licences/", licences_router)
 api.add_router("/cases/", cases_router)
 api.add_router("/ratings/", ratings_router)
 api.add_router("/complaints/", complaints_router)
+api.add_router("/stats/", stats_router)

@@ -135,6 +135,7 @@ class Scope:
     department: Department | None = None
     window: ServiceWindow | None = None
     staff: Any | None = None  # a user
+    region_prefix: str | None = None  # the significant digits of a region code (Region.prefix)
 
     @property
     def since(self) -> dt.datetime:
@@ -163,6 +164,8 @@ def finished_cases(scope: Scope) -> QuerySet[Case]:
         cases = cases.filter(application__window=scope.window)
     if scope.staff is not None:
         cases = cases.filter(Q(application__accepted_by=scope.staff) | Q(decided_by=scope.staff))
+    if scope.region_prefix:
+        cases = cases.filter(application__region__code__startswith=scope.region_prefix)
     return cases
 
 
@@ -175,6 +178,8 @@ def ratings_in(scope: Scope, *, default: bool = False) -> QuerySet[Rating]:
         ratings = ratings.filter(window=scope.window)
     if scope.staff is not None:
         ratings = ratings.filter(Q(accepted_by=scope.staff) | Q(decided_by=scope.staff))
+    if scope.region_prefix:
+        ratings = ratings.filter(case__application__region__code__startswith=scope.region_prefix)
     return ratings
 
 

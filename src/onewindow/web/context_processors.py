@@ -19,4 +19,5 @@ def hall(request: HttpRequest) -> dict[str, object]:
         "nav_window": signed_in and can_any(user, WINDOW_ACTIONS),
         "nav_department": signed_in and can_any(user, DEPARTMENT_ACTIONS),
         "nav_supervisor": signed_in and can_any(user, SUPERVISOR_ACTIONS),
+        "nav_stats": signed_in and can_any(user, ("stats.view",)),
     }

@@ -1,0 +1,734 @@
+"""Statistics read from the cases, ratings and complaints (issue #11).
+
+Every figure is computed here, the way ``stats.definitions`` describes it, and nowhere else: the
+dashboard, the API, the Excel export and the annual report call ``indicators``, ``breakdown``,
+``trend`` and ``drill_cases``. Each function runs a bounded number of aggregate queries over the
+period's rows (indexed by received / accepted / decided time), never one query per case.
+
+Working time is counted with the work calendar on *distinct (accepted day, decided day) pairs*
+with their counts, so a year of a large county is a few thousand pairs, not millions of rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+from typing import Any
+
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from onewindow.cases.models import (
+    Application,
+    ApplicationMaterial,
+    ApplicationStatus,
+    Case,
+    CaseStatus,
+    Channel,
+    CorrectionNotice,
+    DeliveryMethod,
+    Extension,
+    ExtensionStatus,
+    MaterialState,
+    PostVerification,
+    Suspension,
+    VerificationStatus,
+)
+from onewindow.cases.transitions import RUNNING
+from onewindow.catalog.models import LimitUnit, ServiceItemVersion
+from onewindow.clock.selectors import work_calendar
+from onewindow.clock.workdays import CalendarRangeError, count_working_days
+from onewindow.complaints.models import Complaint, ComplaintClass
+from onewindow.core.errors import DomainError, InvalidInput
+from onewindow.core.timeutil import now
+from onewindow.org.authz import can, grants_for
+from onewindow.org.models import Department, Region, RegionLevel
+from onewindow.ratings import selectors as rating_selectors
+from onewindow.ratings.models import BAD_LEVELS
+from onewindow.stats.definitions import BY_CODE, DIMENSIONS, INDICATORS, Indicator
+from onewindow.stats.periods import Period, weighted_percentile
+
+ON_SITE_CHANNELS = (Channel.WINDOW, Channel.STATION, Channel.BANK, Channel.KIOSK)
+HUNDRED = Decimal(100)
+
+
+# ---- scope ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StatsFilter:
+    """What a figure is about: a period and optionally a region (with the regions below it)."""
+
+    period: Period
+    region: Region | None = None
+
+    @property
+    def since(self) -> dt.datetime:
+        return _start_of(self.period.start)
+
+    @property
+    def until(self) -> dt.datetime:
+        return _start_of(self.period.end + dt.timedelta(days=1))
+
+    @property
+    def region_prefix(self) -> str | None:
+        return self.region.prefix if self.region is not None else None
+
+    def rating_scope(self) -> rating_selectors.Scope:
+        return rating_selectors.Scope(self.period.start, self.period.end, region_prefix=self.region_prefix)
+
+
+def _start_of(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time()))
+
+
+def stats_regions(user: Any) -> list[Region]:
+    """The regions whose figures ``user`` may see (``stats.view``), county level and below."""
+    regions = Region.objects.filter(level__in=[RegionLevel.COUNTY, RegionLevel.TOWN, RegionLevel.VILLAGE])
+    return [r for r in regions.order_by("code") if can(user, "stats.view", region=r)]
+
+
+def default_region(user: Any) -> Region | None:
+    """The region a user's dashboard opens on: the widest region of their ``stats.view`` grants
+    (None for an unscoped grant, i.e. everything)."""
+    prefixes = [g.region_prefix for g in grants_for(user) if g.role in _stats_roles()]
+    if getattr(user, "is_superuser", False) or any(p is None for p in prefixes):
+        return None
+    for prefix in sorted(prefixes, key=len):
+        region = Region.objects.filter(code__startswith=prefix).order_by("code").first()
+        if region is not None:
+            return region
+    return None
+
+
+def _stats_roles() -> frozenset:
+    from onewindow.org.roles import ACTIONS
+
+    return ACTIONS["stats.view"]
+
+
+def require_stats_view(user: Any, region: Region | None) -> None:
+    """Raise ``PermissionDenied`` unless ``user`` may see figures of ``region`` (None: all)."""
+    from onewindow.core.errors import PermissionDenied
+
+    if not can(user, "stats.view"):
+        raise PermissionDenied("您的账号没有查看统计分析的角色（分管领导、效能督查员或系统管理员）")
+    if region is None:
+        if default_region(user) is not None:
+            raise PermissionDenied("您只能查看所辖区划的统计，请选择区划")
+        return
+    if not can(user, "stats.view", region=region):
+        raise PermissionDenied(f"您没有查看“{region.name}”统计数据的权限")
+
+
+def region_by_code(code: str | None) -> Region | None:
+    """The region named by a 12-digit code (or None for an empty code); a clear error otherwise."""
+    if not code:
+        return None
+    region = Region.objects.filter(code=code.strip()).first()
+    if region is None:
+        raise InvalidInput(f"区划代码“{code}”不存在", field="region")
+    return region
+
+
+# ---- base querysets (what each family of indicators counts) -----------------------------------------
+
+
+def applications_in(f: StatsFilter) -> QuerySet[Application]:
+    """Applications received in the period (drafts excluded), in the region."""
+    qs = Application.objects.exclude(status=ApplicationStatus.DRAFT).filter(
+        received_at__gte=f.since, received_at__lt=f.until
+    )
+    if f.region_prefix:
+        qs = qs.filter(region__code__startswith=f.region_prefix)
+    return qs
+
+
+def _cases_in_region(f: StatsFilter) -> QuerySet[Case]:
+    qs = Case.objects.all()
+    if f.region_prefix:
+        qs = qs.filter(application__region__code__startswith=f.region_prefix)
+    return qs
+
+
+def cases_accepted(f: StatsFilter) -> QuerySet[Case]:
+    return _cases_in_region(f).filter(accepted_at__gte=f.since, accepted_at__lt=f.until)
+
+
+def cases_finished(f: StatsFilter) -> QuerySet[Case]:
+    """办结: decided (approved or denied) in the period — the same rule as the ratings' rates."""
+    return _cases_in_region(f).filter(decided_at__gte=f.since, decided_at__lt=f.until)
+
+
+def cases_overdue(f: StatsFilter, *, at: dt.datetime | None = None) -> QuerySet[Case]:
+    """Running (not suspended) cases past their promised deadline now — the worklist's rule."""
+    return _cases_in_region(f).filter(status__in=RUNNING, promised_due_at__lte=at or now())
+
+
+def _with_visit_flags(qs: QuerySet[Application]) -> QuerySet[Application]:
+    corrected = CorrectionNotice.objects.filter(application=OuterRef("pk"))
+    return qs.annotate(_corrected=Exists(corrected))
+
+
+# visits = 1 for an on-site submission + 1 per correction after it + 1 for a window pick-up.
+ZERO_VISITS = Q(channel=Channel.ONLINE) & ~Q(delivery_method=DeliveryMethod.WINDOW)
+AT_MOST_ONE_VISIT = Q(channel=Channel.ONLINE) | (
+    ~Q(delivery_method=DeliveryMethod.WINDOW) & Q(_corrected=False)
+)
+
+
+# ---- figures ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One indicator's value in one scope: a count, a percentage (numerator ÷ denominator, two
+    decimals, half up) or a number of working days (one decimal)."""
+
+    indicator: Indicator
+    value: Decimal | int | None
+    numerator: int | None = None
+    denominator: int | None = None
+
+    @property
+    def code(self) -> str:
+        return self.indicator.code
+
+    @property
+    def display(self) -> str:
+        if self.value is None:
+            return "—"
+        if self.indicator.unit == "percent":
+            return f"{self.value}%"
+        if self.indicator.unit == "workdays":
+            return f"{self.value}"
+        return f"{self.value:,}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "name": str(self.indicator.name),
+            "unit": self.indicator.unit,
+            "value": None if self.value is None else str(self.value),
+            "numerator": self.numerator,
+            "denominator": self.denominator,
+            "definition": str(self.indicator.definition),
+        }
+
+
+def percent(numerator: int | Fraction, denominator: int | Fraction) -> Decimal | None:
+    if not denominator:
+        return None
+    ratio = Fraction(numerator) / Fraction(denominator) * 100
+    value = Decimal(ratio.numerator) / Decimal(ratio.denominator)
+    return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def _count(code: str, value: int) -> Figure:
+    return Figure(BY_CODE[code], value)
+
+
+def _rate(code: str, numerator: int, denominator: int) -> Figure:
+    return Figure(BY_CODE[code], percent(numerator, denominator), numerator, denominator)
+
+
+@dataclass
+class WorkingTime:
+    """Working days from acceptance to decision of finished cases, as (days, count) pairs, with the
+    limits summed for the compression figures."""
+
+    pairs: list[tuple[int, int]] = field(default_factory=list)
+    actual_vs_legal: int = 0
+    legal_total: int = 0
+    actual_vs_promised: int = 0
+    promised_total: int = 0
+    unknown: int = 0  # cases whose days fall outside the loaded calendar years
+
+    @property
+    def count(self) -> int:
+        return sum(n for _d, n in self.pairs)
+
+    def mean(self) -> Decimal | None:
+        if not self.count:
+            return None
+        total = sum(d * n for d, n in self.pairs)
+        return (Decimal(total) / Decimal(self.count)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+    def percentile(self, share: float) -> int | None:
+        return weighted_percentile(self.pairs, share)
+
+
+def working_time(cases: QuerySet[Case]) -> WorkingTime:
+    """Working time of the finished cases in ``cases`` (see ``working_time_by``)."""
+    return working_time_by(cases, None).get(None, WorkingTime())
+
+
+def working_time_by(cases: QuerySet[Case], key_field: str | None) -> dict[Any, WorkingTime]:
+    """Group finished cases by (key, accepted day, decided day, limits) in one query and count the
+    working days once per group with the national work calendar."""
+    keys = [key_field] if key_field else []
+    rows = (
+        cases.filter(decided_at__isnull=False)
+        .annotate(_acc=TruncDate("accepted_at"), _dec=TruncDate("decided_at"))
+        .values(
+            *keys,
+            "_acc",
+            "_dec",
+            "item_version__legal_limit_value",
+            "item_version__legal_limit_unit",
+            "item_version__promised_limit_value",
+            "item_version__promised_limit_unit",
+        )
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    out: dict[Any, WorkingTime] = defaultdict(WorkingTime)
+    by_days: dict[Any, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    try:
+        cal = work_calendar()
+    except DomainError:
+        cal = None
+    for row in rows:
+        key = row[key_field] if key_field else None
+        wt, n = out[key], row["n"]
+        try:
+            if cal is None:
+                raise CalendarRangeError("no calendar")
+            days = max(0, count_working_days(row["_acc"], row["_dec"], cal))
+        except (CalendarRangeError, ValueError):
+            wt.unknown += n
+            continue
+        by_days[key][days] += n
+        if (
+            row["item_version__legal_limit_unit"] == LimitUnit.WORKDAY
+            and row["item_version__legal_limit_value"]
+        ):
+            wt.actual_vs_legal += days * n
+            wt.legal_total += row["item_version__legal_limit_value"] * n
+        if (
+            row["item_version__promised_limit_unit"] == LimitUnit.WORKDAY
+            and row["item_version__promised_limit_value"]
+        ):
+            wt.actual_vs_promised += days * n
+            wt.promised_total += row["item_version__promised_limit_value"] * n
+    for key, days in by_days.items():
+        out[key].pairs = sorted(days.items())
+    return dict(out)
+
+
+def _compression(actual: int, limit: int) -> Decimal | None:
+    if not limit:
+        return None
+    return percent(limit - actual, limit)
+
+
+def catalogue_compression() -> tuple[int, int]:
+    """(Σ promised, Σ statutory) working days over the items' current versions whose two
+    limits are both in working days (an instant promise counts 0)."""
+    versions = ServiceItemVersion.objects.filter(
+        item__current_version=F("pk"), legal_limit_unit=LimitUnit.WORKDAY
+    ).values_list("legal_limit_value", "promised_limit_value", "promised_limit_unit", "is_instant")
+    promised_sum = legal_sum = 0
+    for legal, promised, unit, instant in versions:
+        if not legal:
+            continue
+        if instant or unit == LimitUnit.INSTANT:
+            promised = 0
+        elif unit != LimitUnit.WORKDAY or promised is None:
+            continue
+        promised_sum += promised
+        legal_sum += legal
+    return promised_sum, legal_sum
+
+
+def indicators(f: StatsFilter, *, at: dt.datetime | None = None) -> dict[str, Figure]:
+    """Every indicator of ``stats.definitions`` for the scope, keyed by code (about a dozen
+    aggregate queries whatever the number of cases)."""
+    at = at or now()
+    figures: dict[str, Figure] = {}
+
+    apps = _with_visit_flags(applications_in(f)).aggregate(
+        total=Count("id"),
+        refused=Count("id", filter=Q(status=ApplicationStatus.REFUSED)),
+        corrected=Count("id", filter=Q(_corrected=True)),
+        online=Count("id", filter=Q(channel=Channel.ONLINE)),
+        fully_online=Count("id", filter=Q(channel=Channel.ONLINE, delivery_method=DeliveryMethod.ELECTRONIC)),
+        zero_visits=Count("id", filter=ZERO_VISITS),
+        one_visit=Count("id", filter=AT_MOST_ONE_VISIT),
+        station=Count("id", filter=Q(region__level__in=[RegionLevel.TOWN, RegionLevel.VILLAGE])),
+    )
+    total_apps = apps["total"]
+    figures["applications"] = _count("applications", total_apps)
+    figures["applications_refused"] = _count("applications_refused", apps["refused"])
+    figures["applications_corrected"] = _count("applications_corrected", apps["corrected"])
+    figures["online_rate"] = _rate("online_rate", apps["online"], total_apps)
+    figures["fully_online_rate"] = _rate("fully_online_rate", apps["fully_online"], total_apps)
+    figures["zero_visit_rate"] = _rate("zero_visit_rate", apps["zero_visits"], total_apps)
+    figures["max_one_visit_rate"] = _rate("max_one_visit_rate", apps["one_visit"], total_apps)
+    figures["station_share"] = _rate("station_share", apps["station"], total_apps)
+    figures["proofs_replaced"] = _count(
+        "proofs_replaced",
+        ApplicationMaterial.objects.filter(
+            application__in=applications_in(f).values("pk"), state=MaterialState.SATISFIED
+        ).count(),
+    )
+
+    waived = ApplicationMaterial.objects.filter(
+        application=OuterRef("application_id"), supply_due_at__isnull=False
+    )
+    accepted = (
+        cases_accepted(f)
+        .annotate(_waived=Exists(waived))
+        .aggregate(
+            total=Count("id"),
+            instant=Count("id", filter=Q(item_version__is_instant=True)),
+            commitment=Count("id", filter=Q(commitment=True)),
+            deficiency=Count("id", filter=Q(_waived=True)),
+        )
+    )
+    figures["cases_accepted"] = _count("cases_accepted", accepted["total"])
+    figures["instant_share"] = _rate("instant_share", accepted["instant"], accepted["total"])
+    figures["commitment_cases"] = _count("commitment_cases", accepted["commitment"])
+    figures["deficiency_cases"] = _count("deficiency_cases", accepted["deficiency"])
+    verifications = dict(
+        PostVerification.objects.filter(case__in=cases_accepted(f).values("pk"))
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    figures["verifications_passed"] = _count(
+        "verifications_passed", verifications.get(VerificationStatus.PASSED, 0)
+    )
+    figures["verifications_failed"] = _count(
+        "verifications_failed", verifications.get(VerificationStatus.FAILED, 0)
+    )
+    figures["verifications_open"] = _count(
+        "verifications_open", verifications.get(VerificationStatus.OPEN, 0)
+    )
+
+    finished = cases_finished(f).aggregate(
+        total=Count("id"),
+        approved=Count("id", filter=Q(decision="approve")),
+        with_promised=Count("id", filter=Q(promised_due_at__isnull=False)),
+        on_time=Count("id", filter=Q(promised_due_at__isnull=False, decided_at__lt=F("promised_due_at"))),
+        with_legal=Count("id", filter=Q(legal_due_at__isnull=False)),
+        on_time_legal=Count("id", filter=Q(legal_due_at__isnull=False, decided_at__lt=F("legal_due_at"))),
+    )
+    figures["cases_finished"] = _count("cases_finished", finished["total"])
+    figures["cases_approved"] = _count("cases_approved", finished["approved"])
+    figures["on_time_rate_promised"] = _rate(
+        "on_time_rate_promised", finished["on_time"], finished["with_promised"]
+    )
+    figures["finished_late"] = _count("finished_late", finished["with_promised"] - finished["on_time"])
+    figures["on_time_rate_legal"] = _rate(
+        "on_time_rate_legal", finished["on_time_legal"], finished["with_legal"]
+    )
+
+    wt = working_time(cases_finished(f))
+    figures["working_days_mean"] = Figure(BY_CODE["working_days_mean"], wt.mean(), denominator=wt.count)
+    figures["working_days_p50"] = Figure(
+        BY_CODE["working_days_p50"], wt.percentile(0.5), denominator=wt.count
+    )
+    figures["working_days_p90"] = Figure(
+        BY_CODE["working_days_p90"], wt.percentile(0.9), denominator=wt.count
+    )
+    figures["compression_legal"] = Figure(
+        BY_CODE["compression_legal"],
+        _compression(wt.actual_vs_legal, wt.legal_total),
+        wt.actual_vs_legal,
+        wt.legal_total,
+    )
+    figures["compression_promised"] = Figure(
+        BY_CODE["compression_promised"],
+        _compression(wt.actual_vs_promised, wt.promised_total),
+        wt.actual_vs_promised,
+        wt.promised_total,
+    )
+    promised_sum, legal_sum = catalogue_compression()
+    figures["compression_catalogue"] = Figure(
+        BY_CODE["compression_catalogue"], _compression(promised_sum, legal_sum), promised_sum, legal_sum
+    )
+    figures["overdue_open"] = _count("overdue_open", cases_overdue(f, at=at).count())
+    figures["suspensions"] = _count("suspensions", suspensions_in(f).count())
+    figures["extensions"] = _count("extensions", extensions_in(f).count())
+
+    scope = f.rating_scope()
+    rates = rating_selectors.rates_summary(scope)
+    for code in ("rating_rate", "satisfaction_rate", "rectification_rate"):
+        rate = rates[code]
+        figures[code] = _rate(code, rate.numerator, rate.denominator)
+    rr = rates["rectification_rate"]
+    figures["bad_ratings_open"] = _count("bad_ratings_open", rr.denominator - rr.numerator)
+
+    sla = complaint_figures(f, at=at)
+    figures["complaints"] = _count("complaints", sla["total"])
+    figures["complaint_sla_rate"] = _rate("complaint_sla_rate", sla["on_time"], sla["due"])
+    return {i.code: figures[i.code] for i in INDICATORS}
+
+
+def suspensions_in(f: StatsFilter) -> QuerySet[Suspension]:
+    qs = Suspension.objects.filter(started_at__gte=f.since, started_at__lt=f.until)
+    if f.region_prefix:
+        qs = qs.filter(case__application__region__code__startswith=f.region_prefix)
+    return qs
+
+
+def extensions_in(f: StatsFilter) -> QuerySet[Extension]:
+    qs = Extension.objects.filter(
+        status=ExtensionStatus.APPROVED, decided_at__gte=f.since, decided_at__lt=f.until
+    )
+    if f.region_prefix:
+        qs = qs.filter(case__application__region__code__startswith=f.region_prefix)
+    return qs
+
+
+def complaints_in(f: StatsFilter) -> QuerySet[Complaint]:
+    qs = Complaint.objects.filter(received_at__gte=f.since, received_at__lt=f.until)
+    if f.region_prefix:
+        qs = qs.filter(region__code__startswith=f.region_prefix)
+    return qs
+
+
+def complaint_figures(f: StatsFilter, *, at: dt.datetime | None = None) -> dict[str, Any]:
+    """Complaints of the period: total, by class, and the SLA counts (see ``complaint_sla_rate``)."""
+    at = at or now()
+    qs = complaints_in(f)
+    agg = qs.aggregate(
+        total=Count("id"),
+        on_time=Count(
+            "id", filter=Q(due_at__isnull=False, replied_at__isnull=False, replied_at__lt=F("due_at"))
+        ),
+        late=Count(
+            "id",
+            filter=Q(due_at__isnull=False)
+            & (
+                Q(replied_at__isnull=False, replied_at__gte=F("due_at"))
+                | Q(replied_at__isnull=True, due_at__lte=at)
+            ),
+        ),
+    )
+    by_class = dict(qs.values_list("klass").annotate(n=Count("id")).order_by())
+    return {
+        "total": agg["total"],
+        "on_time": agg["on_time"],
+        "late": agg["late"],
+        "due": agg["on_time"] + agg["late"],
+        "by_class": {str(label): by_class.get(value, 0) for value, label in ComplaintClass.choices},
+    }
+
+
+# ---- breakdowns, trends, drill-down -------------------------------------------------------------------
+
+_DIMENSION_FIELDS = {
+    "department": ("department_id", "department__name"),
+    "item": ("item_version__item__code", "item_version__item__name"),
+    "channel": ("application__channel", None),
+    "region_tier": ("application__region__level", None),
+    "state": ("status", None),
+}
+_DIMENSION_LABELS = {
+    "channel": dict(Channel.choices),
+    "region_tier": dict(RegionLevel.choices),
+    "state": dict(CaseStatus.choices),
+}
+BREAKDOWN_COLUMNS = (
+    ("key", "代码"),
+    ("label", "名称"),
+    ("accepted", "受理办件数"),
+    ("finished", "办结办件数"),
+    ("on_time_rate", "承诺时限内办结率（%）"),
+    ("finished_late", "超承诺时限办结件数"),
+    ("working_days_mean", "平均办理用时（工作日）"),
+    ("overdue_open", "在办超期件数"),
+)
+
+
+@dataclass
+class BreakdownRow:
+    key: str
+    label: str
+    accepted: int = 0
+    finished: int = 0
+    with_promised: int = 0
+    on_time: int = 0
+    overdue_open: int = 0
+    days_total: int = 0
+    days_count: int = 0
+
+    @property
+    def on_time_rate(self) -> Decimal | None:
+        return percent(self.on_time, self.with_promised)
+
+    @property
+    def finished_late(self) -> int:
+        return self.with_promised - self.on_time
+
+    @property
+    def working_days_mean(self) -> Decimal | None:
+        if not self.days_count:
+            return None
+        return (Decimal(self.days_total) / Decimal(self.days_count)).quantize(
+            Decimal("0.1"), rounding=ROUND_HALF_UP
+        )
+
+    def cells(self) -> list[Any]:
+        return [getattr(self, key) for key, _label in BREAKDOWN_COLUMNS]
+
+
+def breakdown(f: StatsFilter, dimension: str, *, at: dt.datetime | None = None) -> list[BreakdownRow]:
+    """One row per value of ``dimension`` (department, item, channel, region_tier, state): cases
+    accepted and finished in the period, on time, late, mean working days, overdue now."""
+    if dimension not in _DIMENSION_FIELDS:
+        raise InvalidInput(f"未知的分析维度“{dimension}”，可选：{'、'.join(DIMENSIONS)}", field="dimension")
+    key_field, label_field = _DIMENSION_FIELDS[dimension]
+    labels = _DIMENSION_LABELS.get(dimension, {})
+    value_fields = [key_field] + ([label_field] if label_field else [])
+    rows: dict[Any, BreakdownRow] = {}
+
+    def row_for(values: dict[str, Any]) -> BreakdownRow:
+        key = values[key_field]
+        if key not in rows:
+            label = values[label_field] if label_field else labels.get(key, key)
+            rows[key] = BreakdownRow(str(key), str(label))
+        return rows[key]
+
+    for values in cases_accepted(f).values(*value_fields).annotate(n=Count("id")).order_by():
+        row_for(values).accepted = values["n"]
+    finished = (
+        cases_finished(f)
+        .values(*value_fields)
+        .annotate(
+            n=Count("id"),
+            p=Count("id", filter=Q(promised_due_at__isnull=False)),
+            ok=Count("id", filter=Q(promised_due_at__isnull=False, decided_at__lt=F("promised_due_at"))),
+        )
+        .order_by()
+    )
+    for values in finished:
+        row = row_for(values)
+        row.finished, row.with_promised, row.on_time = values["n"], values["p"], values["ok"]
+    for values in cases_overdue(f, at=at).values(*value_fields).annotate(n=Count("id")).order_by():
+        row_for(values).overdue_open = values["n"]
+    if dimension != "state":  # decided cases are never in a running state: no need to split
+        for key, wt in working_time_by(cases_finished(f), key_field).items():
+            if key in rows:
+                rows[key].days_total = sum(d * n for d, n in wt.pairs)
+                rows[key].days_count = wt.count
+    return sorted(rows.values(), key=lambda r: (-r.accepted, -r.finished, r.key))
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    start: dt.date
+    end: dt.date
+    accepted: int
+    finished: int
+    on_time: int
+    with_promised: int
+
+    @property
+    def label(self) -> str:
+        if self.start == self.end:
+            return f"{self.start.month}/{self.start.day}"
+        return f"{self.start.year}-{self.start.month:02d}"
+
+    @property
+    def on_time_rate(self) -> Decimal | None:
+        return percent(self.on_time, self.with_promised)
+
+
+def trend(f: StatsFilter) -> list[TrendPoint]:
+    """Cases accepted and finished per day (periods up to two months) or per month, with the
+    on-time rate of each bucket: two grouped queries."""
+    buckets = f.period.buckets()
+    by_day = len(buckets) == f.period.days
+
+    def bucket_of(day: dt.date) -> dt.date:
+        return day if by_day else day.replace(day=1)
+
+    accepted: dict[dt.date, int] = defaultdict(int)
+    for row in (
+        cases_accepted(f)
+        .annotate(_d=TruncDate("accepted_at"))
+        .values("_d")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        accepted[bucket_of(row["_d"])] += row["n"]
+    finished: dict[dt.date, list[int]] = defaultdict(lambda: [0, 0, 0])
+    rows = (
+        cases_finished(f)
+        .annotate(_d=TruncDate("decided_at"))
+        .values("_d")
+        .annotate(
+            n=Count("id"),
+            p=Count("id", filter=Q(promised_due_at__isnull=False)),
+            ok=Count("id", filter=Q(promised_due_at__isnull=False, decided_at__lt=F("promised_due_at"))),
+        )
+        .order_by()
+    )
+    for row in rows:
+        bucket = finished[bucket_of(row["_d"])]
+        bucket[0] += row["n"]
+        bucket[1] += row["p"]
+        bucket[2] += row["ok"]
+    points = []
+    for start, end in buckets:
+        key = start if by_day else start.replace(day=1)
+        n, p, ok = finished.get(key, [0, 0, 0])
+        points.append(TrendPoint(start, end, accepted.get(key, 0), n, ok, p))
+    return points
+
+
+def drill_cases(code: str, f: StatsFilter, *, at: dt.datetime | None = None) -> QuerySet[Case]:
+    """The cases behind a figure (indicators marked ``drill``), ordered by deadline."""
+    indicator = BY_CODE.get(code)
+    if indicator is None or not indicator.drill:
+        drillable = "、".join(i.code for i in INDICATORS if i.drill)
+        raise InvalidInput(f"指标“{code}”不能下钻到办件，可下钻的指标：{drillable}", field="indicator")
+    if code == "applications":
+        qs = _cases_in_region(f).filter(application__in=applications_in(f).values("pk"))
+    elif code == "applications_corrected":
+        corrected = applications_in(f).filter(corrections__isnull=False).values("pk")
+        qs = _cases_in_region(f).filter(application__in=corrected)
+    elif code == "cases_accepted":
+        qs = cases_accepted(f)
+    elif code == "cases_finished":
+        qs = cases_finished(f)
+    elif code == "finished_late":
+        qs = cases_finished(f).filter(promised_due_at__isnull=False, decided_at__gte=F("promised_due_at"))
+    elif code == "overdue_open":
+        qs = cases_overdue(f, at=at)
+    elif code == "suspensions":
+        qs = _cases_in_region(f).filter(pk__in=suspensions_in(f).values("case_id"))
+    elif code == "extensions":
+        qs = _cases_in_region(f).filter(pk__in=extensions_in(f).values("case_id"))
+    elif code == "deficiency_cases":
+        waived = ApplicationMaterial.objects.filter(
+            application=OuterRef("application_id"), supply_due_at__isnull=False
+        )
+        qs = cases_accepted(f).filter(Exists(waived))
+    elif code == "commitment_cases":
+        qs = cases_accepted(f).filter(commitment=True)
+    elif code == "verifications_failed":
+        qs = cases_accepted(f).filter(post_verification__status=VerificationStatus.FAILED)
+    elif code == "bad_ratings_open":
+        bad = (
+            rating_selectors.ratings_in(f.rating_scope())
+            .filter(level__in=sorted(BAD_LEVELS))
+            .exclude(rectification__state__in=rating_selectors.VERIFIED_STATES)
+        )
+        qs = Case.objects.filter(pk__in=bad.values("case_id"))
+    else:  # pragma: no cover - every drillable code is listed above (a test checks)
+        raise InvalidInput(f"指标“{code}”不能下钻", field="indicator")
+    return qs.select_related("department", "item_version__item", "application").order_by(
+        F("promised_due_at").asc(nulls_last=True), "pk"
+    )
+
+
+def departments() -> QuerySet[Department]:
+    return Department.objects.order_by("code")
