@@ -38,11 +38,14 @@ def test_the_server_benchmark_runs_in_quick_mode(tmp_path):
     assert report["mode"] == "quick"
     assert report["dataset"]["cases"] >= 300
     scenarios = {r["scenario"]: r for r in report["scenarios"]}
-    assert set(scenarios) == {"worklist", "case_detail", "dashboard"}
-    for result in scenarios.values():
-        assert result["ok"] > 0 and result["errors"] == 0
+    assert set(scenarios) == {"worklist", "case_detail", "dashboard", "submission"}
+    for name, result in scenarios.items():
+        assert result["ok"] > 0 and result["errors"] == 0, result["error_samples"]
         assert 0 < result["p50_ms"] <= result["p95_ms"] <= result["p99_ms"] <= result["max_ms"]
-        assert result["targets"]
+        assert result["targets"] or name == "submission"  # its ratio needs pgbench (PostgreSQL)
+    submission = scenarios["submission"]
+    assert submission["unit"] == "application" and submission["http_requests"] >= 4 * submission["ok"]
+    assert submission["materials"] >= submission["ok"]
     assert report["errors"] == 0
     assert report["memory"]["peak_rss_mb"] > 0 and len(report["memory"]["workers"]) == 2
     assert "median ≤ 10 ms" in (out / "server.md").read_text(encoding="utf-8")

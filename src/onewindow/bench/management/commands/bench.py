@@ -1,10 +1,10 @@
 """``onewindow bench [--quick] [--cases N] [--clients 16] [--seconds 20] [--out bench-results]``.
 
-Runs the read scenarios of DESIGN.md §8 (department worklist, case detail, supervisor
-dashboard) against a real gunicorn process on the configured database and writes
-``server.json`` and ``server.md``. Exit status: non-zero when the benchmark itself fails
-(server does not start, login fails, any error response or connection error), whatever the
-figures; ``--check-targets`` also fails when a target is missed.
+Runs the scenarios of DESIGN.md §8 (department worklist, case detail, supervisor dashboard,
+and application submission measured against pgbench on PostgreSQL) against a real gunicorn
+process on the configured database and writes ``server.json`` and ``server.md``. Exit status:
+non-zero when the benchmark itself fails (server does not start, login fails, any error response
+or connection error), whatever the figures; ``--check-targets`` also fails when a target is missed.
 """
 
 from __future__ import annotations
@@ -18,13 +18,16 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
+from django.db.models import Count
 from django.urls import NoReverseMatch, reverse
 
-from onewindow.bench import server
+from onewindow.bench import pgbench, server
 from onewindow.bench.simulate import simulate
 from onewindow.cases.models import Case, CaseStatus
 from onewindow.cases.selectors import case_visible
+from onewindow.catalog.models import ServiceItem
 from onewindow.core.timeutil import today
+from onewindow.org.models import Applicant
 from onewindow.settings import env
 
 DEFAULT_PASSWORD = "onewindow-demo"  # noqa: S105 - the published demo password
@@ -46,6 +49,9 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2025)
         parser.add_argument("--out", type=Path, default=Path("bench-results"))
         parser.add_argument("--check-targets", action="store_true", help="also fail when a target is missed")
+        parser.add_argument(
+            "--no-submission", action="store_true", help="skip the submission scenario (it adds applications)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         quick = options["quick"]
@@ -59,6 +65,17 @@ class Command(BaseCommand):
         call_command("collectstatic", interactive=False, verbosity=0)  # the manifest the pages need
 
         scenarios = self.scenarios(sample=options["sample"], seed=options["seed"])
+        if not options["no_submission"]:
+            scenarios.append(self.submission(seed=options["seed"]))
+        reference = None
+        if connection.vendor == "postgresql" and not options["no_submission"]:
+            if pgbench.pgbench_binary() is None:
+                say("pgbench not found: the submission ratio is not measured")
+            else:
+
+                def reference() -> dict[str, Any]:
+                    return pgbench.run(clients=clients, seconds=seconds, out=options["out"])
+
         users = {s.user for s in scenarios}
         dataset = {
             "database": connection.vendor,
@@ -81,8 +98,9 @@ class Command(BaseCommand):
                 out=options["out"],
                 dataset=dataset,
                 progress=say,
+                reference=reference,
             )
-        except server.BenchError as exc:
+        except (server.BenchError, pgbench.PgbenchError) as exc:
             raise CommandError(str(exc)) from exc
         report["mode"] = "quick" if quick else "full"
         server.write_report(report, options["out"])
@@ -142,6 +160,36 @@ class Command(BaseCommand):
                 server.Scenario("dashboard", "supervisor dashboard page", server.SUPERVISOR, [dashboard])
             )
         return found
+
+    @staticmethod
+    def submission(*, seed: int) -> server.Scenario:
+        """Window intake by ``window1`` of applications for an item with six materials (one case
+        each), for registered applicants drawn at random."""
+        items = (
+            ServiceItem.objects.filter(current_version__isnull=False, tier_town=False)
+            .annotate(n=Count("current_version__requirements"))
+            .order_by("current_version__needs_inspection", "code")
+        )
+        item = items.filter(n=6).first() or items.order_by("-n", "code").first()
+        if item is None:
+            raise CommandError("no published item to submit applications for")
+        bounds = Applicant.objects.order_by("pk").values_list("pk", flat=True)
+        low, high = bounds.first(), bounds.last()
+        if low is None:
+            raise CommandError("no applicants: run `onewindow simulate` first")
+        rng = random.Random(seed)  # noqa: S311 - sampling, not secrets
+        pks = {rng.randint(low, high) for _ in range(2000)}
+        numbers = list(
+            Applicant.objects.filter(pk__in=pks).order_by("pk").values_list("id_number", flat=True)
+        )
+        return server.Scenario(
+            "submission",
+            f"submit an application ({item.n} materials, 1 case)",
+            server.WINDOW,
+            numbers,
+            kind="submit",
+            item=item.code,
+        )
 
     @staticmethod
     def sample_numbers(user: Any, *, sample: int, seed: int) -> list[str]:
