@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import random
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
+from onewindow import catalog as catalog_data
 from onewindow.cases.tests.factories import PDF
 from onewindow.conftest import DEMO_PASSWORD
 from onewindow.licences.models import Licence
@@ -326,3 +328,34 @@ def test_an_upload_works_without_javascript(browser, live_server, hall, tmp_path
     form.get_by_role("button", name="上传").click()
     expect(page.locator(".messages")).to_contain_text("已上传")
     context.close()
+
+
+def test_a_long_operation_shows_that_it_is_working_and_cannot_be_sent_twice(page: Page, live_server, hall):
+    """The catalogue import (admin) is marked data-long-operation: while the request runs the
+    form shows an indeterminate progress bar with a status text and its button is disabled."""
+    base = live_server.url
+    login(page, base, "admin")
+    page.goto(f"{base}/admin/catalog/serviceitem/import/")
+    page.get_by_label(re.compile("目录文件")).set_input_files(
+        str(Path(catalog_data.__file__).parent / "data" / "demo_catalogue.yaml")
+    )
+    page.get_by_label(re.compile("仅校验")).check()
+    # Stand in for a slow server: a listener after longop.js's keeps the request from leaving,
+    # so the page stays in its working state; it counts the submissions longop.js let through.
+    page.evaluate(
+        """document.addEventListener("submit", (event) => {
+            window.sent = (window.sent || 0) + (event.defaultPrevented ? 0 : 1);
+            event.preventDefault();
+        })"""
+    )
+    button = page.get_by_role("button", name="导入")
+    button.click()
+    status = page.locator("form[data-long-operation] [role=status]")
+    expect(status).to_contain_text("正在导入事项目录，请稍候…")
+    expect(status).to_have_attribute("aria-live", "polite")
+    expect(status.locator("progress")).to_be_visible()
+    assert status.locator("progress").get_attribute("value") is None  # indeterminate
+    expect(page.locator("form[data-long-operation]")).to_have_attribute("aria-busy", "true")
+    expect(button).to_be_disabled()
+    page.locator("form[data-long-operation]").evaluate("form => form.requestSubmit()")
+    assert page.evaluate("window.sent") == 1  # the second submission was stopped
