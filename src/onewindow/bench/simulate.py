@@ -26,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from onewindow.audit.services import audit_record
@@ -375,12 +375,20 @@ class Simulator:
 
     # ---- the run ---------------------------------------------------------------------------
 
-    def run(self, *, chunk: int = 20_000) -> Summary:
+    def run(self, *, chunk: int = 20_000, top_up: bool = False) -> Summary:
+        """Generate the cases. ``top_up`` adds them to a database that already has some (``onewindow
+        bench`` growing its dataset): numbering continues after the existing sequences, and the data
+        is deterministic for the seed and the starting database rather than for the seed alone."""
         started = time.perf_counter()
-        if Case.objects.exists():
+        if Case.objects.exists() and not top_up:
             raise SimulationError(
                 "数据库中已有办件：模拟数据只能生成到没有办件的数据库中（确保同一种子结果相同）"
             )
+        if connection.vendor == "postgresql":
+            # Each chunk is its own transaction; a crash loses the run anyway, so there is no
+            # point waiting for every commit's WAL flush (the session setting only).
+            with connection.cursor() as cursor:
+                cursor.execute("SET synchronous_commit TO off")
         with transaction.atomic():
             pool = self._applicants(max(20, self.target // 4))
         writers = {
@@ -400,7 +408,7 @@ class Simulator:
             )
         }
         next_ids = {m: w.next_id() for m, w in writers.items()}
-        sequences: Counter = Counter()
+        sequences: Counter = Counter(dict(NumberSequence.objects.values_list("scope", "last")))
         made = 0
         while made < self.target:
             batch = self._batch(pool, next_ids, sequences, min(chunk, self.target - made))
@@ -914,6 +922,14 @@ class Simulator:
         s.complaint_states[status] += 1
 
 
-def simulate(*, cases: int, years: list[int], seed: int, progress: Callable[[str], None] = print) -> Summary:
-    """Generate ``cases`` cases (and their applications, applicants, materials, events)."""
-    return Simulator(cases=cases, years=years, seed=seed, progress=progress).run()
+def simulate(
+    *,
+    cases: int,
+    years: list[int],
+    seed: int,
+    progress: Callable[[str], None] = print,
+    top_up: bool = False,
+) -> Summary:
+    """Generate ``cases`` cases (and their applications, applicants, materials, events, ratings
+    and complaints); ``top_up`` allows adding to a database that already has cases."""
+    return Simulator(cases=cases, years=years, seed=seed, progress=progress).run(top_up=top_up)

@@ -15,6 +15,7 @@ from onewindow.cases.models import (
     CaseEvent,
     CaseStatus,
     CorrectionNotice,
+    NumberSequence,
     Suspension,
 )
 from onewindow.complaints.models import Complaint, ComplaintClass, ComplaintEvent, ComplaintStatus
@@ -58,6 +59,7 @@ def wipe() -> None:
         Case,
         Application,
         Applicant,
+        NumberSequence,
     ):
         model.objects.all().delete()
 
@@ -136,3 +138,12 @@ def test_simulating_into_a_database_with_cases_is_refused(hall):
 def test_a_year_without_holiday_data_is_refused(hall):
     with pytest.raises(CommandError, match="2031"):
         call_command("simulate", "--cases", "20", "--years", "2031", "--quiet")
+
+
+def test_a_top_up_continues_the_numbering(hall):
+    simulate(cases=60, years=YEARS, seed=1, progress=lambda line: None)
+    simulate(cases=60, years=YEARS, seed=2, progress=lambda line: None, top_up=True)
+    numbers = list(Case.objects.values_list("number", flat=True))
+    assert len(numbers) == len(set(numbers)) >= 120
+    refs = list(Application.objects.values_list("draft_ref", flat=True))
+    assert len(refs) == len(set(refs))

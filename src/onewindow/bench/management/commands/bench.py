@@ -131,6 +131,7 @@ class Command(BaseCommand):
                 years=[this_year - 2, this_year - 1, this_year],
                 seed=seed + have,
                 progress=lambda line: say(f"  {line}"),
+                top_up=True,
             )
         if not Case.objects.exists():
             raise CommandError("no cases to benchmark: run `onewindow simulate --cases N` first")
