@@ -19,7 +19,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from pypinyin import Style, lazy_pinyin
 
 from onewindow.audit.services import audit_record
 from onewindow.catalog import fileformat
@@ -114,6 +113,10 @@ FIELD_PATHS = {
 
 def search_initials(*names: str) -> str:
     """Lower-case pinyin initials of each name, space separated: 食品生产许可 → "spscxk"."""
+    # pypinyin loads its whole dictionary on import (~55 MB per process): import it only here,
+    # when an item is saved, not in every web worker at start-up.
+    from pypinyin import Style, lazy_pinyin
+
     words = []
     for name in names:
         letters = "".join(lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore"))

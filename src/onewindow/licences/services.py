@@ -18,7 +18,6 @@ import yaml
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from pypinyin import Style, lazy_pinyin
 
 from onewindow.audit.services import audit_record
 from onewindow.clock.selectors import work_calendar
@@ -720,6 +719,8 @@ def _catalogue_types(path: Path) -> dict[str, str]:
 
 def _prefix_for(name: str) -> str:
     # Licence numbers conventionally start with the initials of the licence name (JY 经营, SC 生产).
+    from pypinyin import Style, lazy_pinyin  # ~55 MB of dictionary: only when a prefix is needed
+
     letters = "".join(p[:1] for p in lazy_pinyin(name[:2], style=Style.FIRST_LETTER)).upper()
     return "".join(c for c in letters if "A" <= c <= "Z") or "ZZ"
 
