@@ -155,3 +155,14 @@ def dashboard(user: Any) -> Dashboard:
         accepted_today=applications.filter(accepted_at__gte=start, accepted_at__lt=end).count(),
         completed_today=cases.filter(closed_at__gte=start, closed_at__lt=end).count(),
     )
+
+
+def delivery_for_tracking(number: str) -> Delivery | None:
+    """The 统一出件 record of the application whose public tracking was just answered (by number
+    or submission reference), for the applicant to see how and when the results were sent and the
+    mail tracking number. Call only after ``application_track`` accepted the ID suffix."""
+    return (
+        Delivery.objects.filter(Q(application__number=number) | Q(application__draft_ref=number))
+        .only("method", "tracking_number", "delivered_at")
+        .first()
+    )

@@ -14,6 +14,7 @@ from onewindow.catalog.models import Audience, Topic
 from onewindow.catalog.selectors import bundle_get, bundle_list, item_get, item_list_search
 from onewindow.core.errors import NotFound
 from onewindow.org.selectors import department_list_active, hall_get_main
+from onewindow.web import queries
 from onewindow.web.access import not_found
 from onewindow.web.guide_pdf import bundle_guide_pdf, item_guide_pdf
 from onewindow.web.guides import bundle_guide, item_guide
@@ -146,6 +147,7 @@ def track(request: HttpRequest) -> HttpResponse:
     if number or suffix:
         try:
             context["result"] = application_track(number, suffix)
+            context["delivery"] = queries.delivery_for_tracking(context["result"].number)
         except NotFound as exc:
             context["error"] = str(exc)
             status = 404

@@ -247,6 +247,8 @@ def test_online_application_from_correction_to_delivery_tracking_and_rating(
     expect(page.locator(".timeline")).to_contain_text("统一出件")
     expect(page.locator("table tbody tr")).to_have_count(2)
     expect(page.locator("table")).to_contain_text("已办结")
+    expect(page.locator("#delivery")).to_contain_text("免费邮寄")
+    expect(page.locator("#delivery")).to_contain_text("1151234567890")
     shot("tracked")
 
     # … and rates the business-licence case (一事一评).
