@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import random
 import time
 from collections import Counter
@@ -211,8 +212,17 @@ class ItemPlan:
     needs_inspection: bool
 
 
+_CUMULATIVE: dict[tuple, tuple[list, list]] = {}
+
+
 def _weighted(rng: random.Random, pairs: list[tuple[Any, int]]) -> Any:
-    return rng.choices([p for p, _w in pairs], weights=[w for _p, w in pairs])[0]
+    # Population and cumulative weights computed once per distinct list of pairs (the same draw
+    # as ``choices(weights=…)``, without rebuilding both lists a few million times).
+    key = tuple(pairs)
+    found = _CUMULATIVE.get(key)
+    if found is None:
+        found = _CUMULATIVE[key] = ([p for p, _w in pairs], list(itertools.accumulate(w for _p, w in pairs)))
+    return rng.choices(found[0], cum_weights=found[1])[0]
 
 
 def _working_days(cal: WorkCalendar, years: list[int]) -> list[dt.date]:
