@@ -184,3 +184,5 @@ ONEWINDOW_SIGNING_ALGORITHM = (env("SIGNING_ALGORITHM", "ed25519") or "ed25519")
 ONEWINDOW_PUBLIC_URL = (env("PUBLIC_URL", "http://127.0.0.1:8000") or "").rstrip("/")
 ONEWINDOW_EXTERNAL_REGISTRY_URL = env("EXTERNAL_REGISTRY_URL", "") or ""
 ONEWINDOW_PDF_FONT = env("PDF_FONT", "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
+# Statistics read daily rollups; pages refresh them when older than this (the worker does it too).
+ONEWINDOW_STATS_REFRESH_SECONDS = float(env("STATS_REFRESH_SECONDS", "60") or 60)

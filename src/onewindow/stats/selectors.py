@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
-from django.db.models.functions import TruncDate
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
 from onewindow.cases.models import (
@@ -29,28 +29,25 @@ from onewindow.cases.models import (
     Case,
     CaseStatus,
     Channel,
-    CorrectionNotice,
-    DeliveryMethod,
     Extension,
     ExtensionStatus,
-    MaterialState,
     PostVerification,
     Suspension,
     VerificationStatus,
 )
 from onewindow.cases.transitions import RUNNING
-from onewindow.catalog.models import LimitUnit, ServiceItemVersion
-from onewindow.clock.selectors import work_calendar
-from onewindow.clock.workdays import CalendarRangeError, count_working_days
+from onewindow.catalog.models import LimitUnit, ServiceItem, ServiceItemVersion
 from onewindow.complaints.models import Complaint, ComplaintClass
-from onewindow.core.errors import DomainError, InvalidInput
+from onewindow.core.errors import InvalidInput
 from onewindow.core.timeutil import now
 from onewindow.org.authz import can, grants_for
 from onewindow.org.models import Department, Region, RegionLevel
 from onewindow.ratings import selectors as rating_selectors
 from onewindow.ratings.models import BAD_LEVELS
 from onewindow.stats.definitions import BY_CODE, DIMENSIONS, INDICATORS, Indicator
+from onewindow.stats.models import DailyRollup, RollupKind
 from onewindow.stats.periods import Period, weighted_percentile
+from onewindow.stats.rollup import ensure_fresh
 
 ON_SITE_CHANNELS = (Channel.WINDOW, Channel.STATION, Channel.BANK, Channel.KIOSK)
 HUNDRED = Decimal(100)
@@ -169,18 +166,6 @@ def cases_overdue(f: StatsFilter, *, at: dt.datetime | None = None) -> QuerySet[
     return _cases_in_region(f).filter(status__in=RUNNING, promised_due_at__lte=at or now())
 
 
-def _with_visit_flags(qs: QuerySet[Application]) -> QuerySet[Application]:
-    corrected = CorrectionNotice.objects.filter(application=OuterRef("pk"))
-    return qs.annotate(_corrected=Exists(corrected))
-
-
-# visits = 1 for an on-site submission + 1 per correction after it + 1 for a window pick-up.
-ZERO_VISITS = Q(channel=Channel.ONLINE) & ~Q(delivery_method=DeliveryMethod.WINDOW)
-AT_MOST_ONE_VISIT = Q(channel=Channel.ONLINE) | (
-    ~Q(delivery_method=DeliveryMethod.WINDOW) & Q(_corrected=False)
-)
-
-
 # ---- figures ----------------------------------------------------------------------------------------
 
 
@@ -239,85 +224,62 @@ def _rate(code: str, numerator: int, denominator: int) -> Figure:
 @dataclass
 class WorkingTime:
     """Working days from acceptance to decision of finished cases, as (days, count) pairs, with the
-    limits summed for the compression figures."""
+    limits summed for the compression figures (from the decided rollups)."""
 
     pairs: list[tuple[int, int]] = field(default_factory=list)
+    total: int = 0
+    count: int = 0
     actual_vs_legal: int = 0
     legal_total: int = 0
     actual_vs_promised: int = 0
     promised_total: int = 0
     unknown: int = 0  # cases whose days fall outside the loaded calendar years
 
-    @property
-    def count(self) -> int:
-        return sum(n for _d, n in self.pairs)
-
     def mean(self) -> Decimal | None:
         if not self.count:
             return None
-        total = sum(d * n for d, n in self.pairs)
-        return (Decimal(total) / Decimal(self.count)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+        return (Decimal(self.total) / Decimal(self.count)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
     def percentile(self, share: float) -> int | None:
         return weighted_percentile(self.pairs, share)
 
 
-def working_time(cases: QuerySet[Case]) -> WorkingTime:
-    """Working time of the finished cases in ``cases`` (see ``working_time_by``)."""
-    return working_time_by(cases, None).get(None, WorkingTime())
+_WT_SUMS = {
+    "total": "wd_total",
+    "count": "wd_count",
+    "unknown": "wd_unknown",
+    "actual_vs_legal": "actual_vs_legal",
+    "legal_total": "legal_total",
+    "actual_vs_promised": "actual_vs_promised",
+    "promised_total": "promised_total",
+}
 
 
-def working_time_by(cases: QuerySet[Case], key_field: str | None) -> dict[Any, WorkingTime]:
-    """Group finished cases by (key, accepted day, decided day, limits) in one query and count the
-    working days once per group with the national work calendar."""
-    keys = [key_field] if key_field else []
-    rows = (
-        cases.filter(decided_at__isnull=False)
-        .annotate(_acc=TruncDate("accepted_at"), _dec=TruncDate("decided_at"))
-        .values(
-            *keys,
-            "_acc",
-            "_dec",
-            "item_version__legal_limit_value",
-            "item_version__legal_limit_unit",
-            "item_version__promised_limit_value",
-            "item_version__promised_limit_unit",
-        )
-        .annotate(n=Count("id"))
+def working_time(f: StatsFilter, *, histogram: bool = True) -> WorkingTime:
+    """Working time of the cases finished in the scope (``histogram`` for the percentiles)."""
+    decided = rollups(f, RollupKind.DECIDED)
+    sums = decided.aggregate(**{k: Sum(v) for k, v in _WT_SUMS.items()})
+    wt = WorkingTime(**{k: v or 0 for k, v in sums.items()})
+    if histogram and wt.count:
+        hist: dict[int, int] = defaultdict(int)
+        for part in decided.exclude(wd_count=0).values_list("wd_hist", flat=True).iterator(chunk_size=5000):
+            for days, n in part.items():
+                hist[int(days)] += n
+        wt.pairs = sorted(hist.items())
+    return wt
+
+
+def working_time_by(f: StatsFilter, dimension: str) -> dict[str, WorkingTime]:
+    """``working_time`` per value of a dimension (keys as in ``breakdown``), without percentiles."""
+    field_name = _ROLLUP_DIMENSIONS[dimension]
+    grouped = (
+        rollups(f, RollupKind.DECIDED)
+        .values(field_name)
+        .annotate(**{k: Sum(v) for k, v in _WT_SUMS.items()})
         .order_by()
     )
-    out: dict[Any, WorkingTime] = defaultdict(WorkingTime)
-    by_days: dict[Any, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    try:
-        cal = work_calendar()
-    except DomainError:
-        cal = None
-    for row in rows:
-        key = row[key_field] if key_field else None
-        wt, n = out[key], row["n"]
-        try:
-            if cal is None:
-                raise CalendarRangeError("no calendar")
-            days = max(0, count_working_days(row["_acc"], row["_dec"], cal))
-        except (CalendarRangeError, ValueError):
-            wt.unknown += n
-            continue
-        by_days[key][days] += n
-        if (
-            row["item_version__legal_limit_unit"] == LimitUnit.WORKDAY
-            and row["item_version__legal_limit_value"]
-        ):
-            wt.actual_vs_legal += days * n
-            wt.legal_total += row["item_version__legal_limit_value"] * n
-        if (
-            row["item_version__promised_limit_unit"] == LimitUnit.WORKDAY
-            and row["item_version__promised_limit_value"]
-        ):
-            wt.actual_vs_promised += days * n
-            wt.promised_total += row["item_version__promised_limit_value"] * n
-    for key, days in by_days.items():
-        out[key].pairs = sorted(days.items())
-    return dict(out)
+    keys = _dimension_keys(dimension, [g[field_name] for g in grouped])
+    return {keys[g[field_name]][0]: WorkingTime(**{k: g[k] or 0 for k in _WT_SUMS}) for g in grouped}
 
 
 def _compression(actual: int, limit: int) -> Decimal | None:
@@ -345,22 +307,34 @@ def catalogue_compression() -> tuple[int, int]:
     return promised_sum, legal_sum
 
 
+def rollups(f: StatsFilter, kind: str) -> QuerySet[DailyRollup]:
+    """The rollup rows of one kind in the scope's days and region."""
+    qs = DailyRollup.objects.filter(kind=kind, day__gte=f.period.start, day__lte=f.period.end)
+    if f.region_prefix:
+        qs = qs.filter(region_code__startswith=f.region_prefix)
+    return qs
+
+
 def indicators(f: StatsFilter, *, at: dt.datetime | None = None) -> dict[str, Figure]:
-    """Every indicator of ``stats.definitions`` for the scope, keyed by code (about a dozen
-    aggregate queries whatever the number of cases)."""
+    """Every indicator of ``stats.definitions`` for the scope, keyed by code: three aggregates over
+    the daily rollups plus a few indexed queries on small tables, whatever the number of cases."""
+    ensure_fresh()
     at = at or now()
     figures: dict[str, Figure] = {}
 
-    apps = _with_visit_flags(applications_in(f)).aggregate(
-        total=Count("id"),
-        refused=Count("id", filter=Q(status=ApplicationStatus.REFUSED)),
-        corrected=Count("id", filter=Q(_corrected=True)),
-        online=Count("id", filter=Q(channel=Channel.ONLINE)),
-        fully_online=Count("id", filter=Q(channel=Channel.ONLINE, delivery_method=DeliveryMethod.ELECTRONIC)),
-        zero_visits=Count("id", filter=ZERO_VISITS),
-        one_visit=Count("id", filter=AT_MOST_ONE_VISIT),
-        station=Count("id", filter=Q(region__level__in=[RegionLevel.TOWN, RegionLevel.VILLAGE])),
+    station = Q(region_level__in=[RegionLevel.TOWN, RegionLevel.VILLAGE])
+    apps = rollups(f, RollupKind.RECEIVED).aggregate(
+        total=Sum("n"),
+        refused=Sum("refused"),
+        corrected=Sum("corrected"),
+        online=Sum("n", filter=Q(channel=Channel.ONLINE)),
+        fully_online=Sum("fully_online"),
+        zero_visits=Sum("zero_visits"),
+        one_visit=Sum("one_visit"),
+        station=Sum("n", filter=station),
+        proofs=Sum("proofs"),
     )
+    apps = {k: v or 0 for k, v in apps.items()}
     total_apps = apps["total"]
     figures["applications"] = _count("applications", total_apps)
     figures["applications_refused"] = _count("applications_refused", apps["refused"])
@@ -370,32 +344,18 @@ def indicators(f: StatsFilter, *, at: dt.datetime | None = None) -> dict[str, Fi
     figures["zero_visit_rate"] = _rate("zero_visit_rate", apps["zero_visits"], total_apps)
     figures["max_one_visit_rate"] = _rate("max_one_visit_rate", apps["one_visit"], total_apps)
     figures["station_share"] = _rate("station_share", apps["station"], total_apps)
-    figures["proofs_replaced"] = _count(
-        "proofs_replaced",
-        ApplicationMaterial.objects.filter(
-            application__in=applications_in(f).values("pk"), state=MaterialState.SATISFIED
-        ).count(),
-    )
+    figures["proofs_replaced"] = _count("proofs_replaced", apps["proofs"])
 
-    waived = ApplicationMaterial.objects.filter(
-        application=OuterRef("application_id"), supply_due_at__isnull=False
+    accepted = rollups(f, RollupKind.ACCEPTED).aggregate(
+        total=Sum("n"), instant=Sum("instant"), commitment=Sum("commitment"), deficiency=Sum("deficiency")
     )
-    accepted = (
-        cases_accepted(f)
-        .annotate(_waived=Exists(waived))
-        .aggregate(
-            total=Count("id"),
-            instant=Count("id", filter=Q(item_version__is_instant=True)),
-            commitment=Count("id", filter=Q(commitment=True)),
-            deficiency=Count("id", filter=Q(_waived=True)),
-        )
-    )
+    accepted = {k: v or 0 for k, v in accepted.items()}
     figures["cases_accepted"] = _count("cases_accepted", accepted["total"])
     figures["instant_share"] = _rate("instant_share", accepted["instant"], accepted["total"])
     figures["commitment_cases"] = _count("commitment_cases", accepted["commitment"])
     figures["deficiency_cases"] = _count("deficiency_cases", accepted["deficiency"])
     verifications = dict(
-        PostVerification.objects.filter(case__in=cases_accepted(f).values("pk"))
+        PostVerification.objects.filter(case__in=cases_accepted(f).filter(commitment=True).values("pk"))
         .values_list("status")
         .annotate(n=Count("id"))
         .order_by()
@@ -410,14 +370,15 @@ def indicators(f: StatsFilter, *, at: dt.datetime | None = None) -> dict[str, Fi
         "verifications_open", verifications.get(VerificationStatus.OPEN, 0)
     )
 
-    finished = cases_finished(f).aggregate(
-        total=Count("id"),
-        approved=Count("id", filter=Q(decision="approve")),
-        with_promised=Count("id", filter=Q(promised_due_at__isnull=False)),
-        on_time=Count("id", filter=Q(promised_due_at__isnull=False, decided_at__lt=F("promised_due_at"))),
-        with_legal=Count("id", filter=Q(legal_due_at__isnull=False)),
-        on_time_legal=Count("id", filter=Q(legal_due_at__isnull=False, decided_at__lt=F("legal_due_at"))),
+    finished = rollups(f, RollupKind.DECIDED).aggregate(
+        total=Sum("n"),
+        approved=Sum("approved"),
+        with_promised=Sum("with_promised"),
+        on_time=Sum("on_time"),
+        with_legal=Sum("with_legal"),
+        on_time_legal=Sum("on_time_legal"),
     )
+    finished = {k: v or 0 for k, v in finished.items()}
     figures["cases_finished"] = _count("cases_finished", finished["total"])
     figures["cases_approved"] = _count("cases_approved", finished["approved"])
     figures["on_time_rate_promised"] = _rate(
@@ -428,7 +389,7 @@ def indicators(f: StatsFilter, *, at: dt.datetime | None = None) -> dict[str, Fi
         "on_time_rate_legal", finished["on_time_legal"], finished["with_legal"]
     )
 
-    wt = working_time(cases_finished(f))
+    wt = working_time(f)
     figures["working_days_mean"] = Figure(BY_CODE["working_days_mean"], wt.mean(), denominator=wt.count)
     figures["working_days_p50"] = Figure(
         BY_CODE["working_days_p50"], wt.percentile(0.5), denominator=wt.count
@@ -523,12 +484,18 @@ def complaint_figures(f: StatsFilter, *, at: dt.datetime | None = None) -> dict[
 
 # ---- breakdowns, trends, drill-down -------------------------------------------------------------------
 
-_DIMENSION_FIELDS = {
-    "department": ("department_id", "department__name"),
-    "item": ("item_version__item__code", "item_version__item__name"),
-    "channel": ("application__channel", None),
-    "region_tier": ("application__region__level", None),
-    "state": ("status", None),
+_ROLLUP_DIMENSIONS = {
+    "department": "department_id",
+    "item": "item_id",
+    "channel": "channel",
+    "region_tier": "region_level",
+}
+_CASE_DIMENSIONS = {
+    "department": "department_id",
+    "item": "item_version__item_id",
+    "channel": "application__channel",
+    "region_tier": "application__region__level",
+    "state": "status",
 }
 _DIMENSION_LABELS = {
     "channel": dict(Channel.choices),
@@ -545,6 +512,24 @@ BREAKDOWN_COLUMNS = (
     ("working_days_mean", "平均办理用时（工作日）"),
     ("overdue_open", "在办超期件数"),
 )
+
+
+def _dimension_keys(dimension: str, values: Iterable[Any]) -> dict[Any, tuple[str, str]]:
+    """Raw rollup / case values of a dimension → (key, label): department codes and item codes
+    with their names, choice values with their labels."""
+    values = [v for v in set(values) if v is not None]
+    if dimension == "department":
+        return {
+            pk: (code, name)
+            for pk, code, name in Department.objects.filter(pk__in=values).values_list("pk", "code", "name")
+        }
+    if dimension == "item":
+        return {
+            pk: (code, name)
+            for pk, code, name in ServiceItem.objects.filter(pk__in=values).values_list("pk", "code", "name")
+        }
+    labels = _DIMENSION_LABELS[dimension]
+    return {v: (str(v), str(labels.get(v, v))) for v in values}
 
 
 @dataclass
@@ -582,43 +567,56 @@ class BreakdownRow:
 def breakdown(f: StatsFilter, dimension: str, *, at: dt.datetime | None = None) -> list[BreakdownRow]:
     """One row per value of ``dimension`` (department, item, channel, region_tier, state): cases
     accepted and finished in the period, on time, late, mean working days, overdue now."""
-    if dimension not in _DIMENSION_FIELDS:
+    if dimension not in _CASE_DIMENSIONS:
         raise InvalidInput(f"未知的分析维度“{dimension}”，可选：{'、'.join(DIMENSIONS)}", field="dimension")
-    key_field, label_field = _DIMENSION_FIELDS[dimension]
-    labels = _DIMENSION_LABELS.get(dimension, {})
-    value_fields = [key_field] + ([label_field] if label_field else [])
-    rows: dict[Any, BreakdownRow] = {}
-
-    def row_for(values: dict[str, Any]) -> BreakdownRow:
-        key = values[key_field]
-        if key not in rows:
-            label = values[label_field] if label_field else labels.get(key, key)
-            rows[key] = BreakdownRow(str(key), str(label))
-        return rows[key]
-
-    for values in cases_accepted(f).values(*value_fields).annotate(n=Count("id")).order_by():
-        row_for(values).accepted = values["n"]
-    finished = (
-        cases_finished(f)
-        .values(*value_fields)
-        .annotate(
-            n=Count("id"),
-            p=Count("id", filter=Q(promised_due_at__isnull=False)),
-            ok=Count("id", filter=Q(promised_due_at__isnull=False, decided_at__lt=F("promised_due_at"))),
+    ensure_fresh()
+    raw: dict[Any, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    case_field = _CASE_DIMENSIONS[dimension]
+    if dimension == "state":  # the current state is not rolled up: count the period's cases
+        for g in cases_accepted(f).values(case_field).annotate(n=Count("id")).order_by():
+            raw[g[case_field]]["accepted"] = g["n"]
+        finished = (
+            cases_finished(f)
+            .values(case_field)
+            .annotate(
+                n=Count("id"),
+                p=Count("id", filter=Q(promised_due_at__isnull=False)),
+                ok=Count("id", filter=Q(promised_due_at__isnull=False, decided_at__lt=F("promised_due_at"))),
+            )
         )
-        .order_by()
-    )
-    for values in finished:
-        row = row_for(values)
-        row.finished, row.with_promised, row.on_time = values["n"], values["p"], values["ok"]
-    for values in cases_overdue(f, at=at).values(*value_fields).annotate(n=Count("id")).order_by():
-        row_for(values).overdue_open = values["n"]
-    if dimension != "state":  # decided cases are never in a running state: no need to split
-        for key, wt in working_time_by(cases_finished(f), key_field).items():
-            if key in rows:
-                rows[key].days_total = sum(d * n for d, n in wt.pairs)
-                rows[key].days_count = wt.count
-    return sorted(rows.values(), key=lambda r: (-r.accepted, -r.finished, r.key))
+        for g in finished.order_by():
+            raw[g[case_field]].update(finished=g["n"], with_promised=g["p"], on_time=g["ok"])
+    else:
+        field_name = _ROLLUP_DIMENSIONS[dimension]
+        for g in rollups(f, RollupKind.ACCEPTED).values(field_name).annotate(n=Sum("n")).order_by():
+            raw[g[field_name]]["accepted"] = g["n"]
+        decided = (
+            rollups(f, RollupKind.DECIDED)
+            .values(field_name)
+            .annotate(
+                n=Sum("n"),
+                p=Sum("with_promised"),
+                ok=Sum("on_time"),
+                days=Sum("wd_total"),
+                counted=Sum("wd_count"),
+            )
+        )
+        for g in decided.order_by():
+            raw[g[field_name]].update(
+                finished=g["n"],
+                with_promised=g["p"],
+                on_time=g["ok"],
+                days_total=g["days"],
+                days_count=g["counted"],
+            )
+    for g in cases_overdue(f, at=at).values(case_field).annotate(n=Count("id")).order_by():
+        raw[g[case_field]]["overdue_open"] = g["n"]
+    keys = _dimension_keys(dimension, raw)
+    rows = []
+    for value, counts in raw.items():
+        key, label = keys.get(value, (str(value), str(value)))
+        rows.append(BreakdownRow(key, label, **counts))
+    return sorted(rows, key=lambda r: (-r.accepted, -r.finished, r.key))
 
 
 @dataclass(frozen=True)
@@ -643,7 +641,8 @@ class TrendPoint:
 
 def trend(f: StatsFilter) -> list[TrendPoint]:
     """Cases accepted and finished per day (periods up to two months) or per month, with the
-    on-time rate of each bucket: two grouped queries."""
+    on-time rate of each bucket: two grouped queries over the rollups."""
+    ensure_fresh()
     buckets = f.period.buckets()
     by_day = len(buckets) == f.period.days
 
@@ -651,28 +650,17 @@ def trend(f: StatsFilter) -> list[TrendPoint]:
         return day if by_day else day.replace(day=1)
 
     accepted: dict[dt.date, int] = defaultdict(int)
-    for row in (
-        cases_accepted(f)
-        .annotate(_d=TruncDate("accepted_at"))
-        .values("_d")
-        .annotate(n=Count("id"))
-        .order_by()
-    ):
-        accepted[bucket_of(row["_d"])] += row["n"]
+    for row in rollups(f, RollupKind.ACCEPTED).values("day").annotate(n=Sum("n")).order_by():
+        accepted[bucket_of(row["day"])] += row["n"]
     finished: dict[dt.date, list[int]] = defaultdict(lambda: [0, 0, 0])
     rows = (
-        cases_finished(f)
-        .annotate(_d=TruncDate("decided_at"))
-        .values("_d")
-        .annotate(
-            n=Count("id"),
-            p=Count("id", filter=Q(promised_due_at__isnull=False)),
-            ok=Count("id", filter=Q(promised_due_at__isnull=False, decided_at__lt=F("promised_due_at"))),
-        )
+        rollups(f, RollupKind.DECIDED)
+        .values("day")
+        .annotate(n=Sum("n"), p=Sum("with_promised"), ok=Sum("on_time"))
         .order_by()
     )
     for row in rows:
-        bucket = finished[bucket_of(row["_d"])]
+        bucket = finished[bucket_of(row["day"])]
         bucket[0] += row["n"]
         bucket[1] += row["p"]
         bucket[2] += row["ok"]

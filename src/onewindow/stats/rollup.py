@@ -1,0 +1,380 @@
+"""Keeping the daily rollups (``stats.models.DailyRollup``) up to date, incrementally.
+
+A refresh recomputes only the days that may have changed since the last one:
+- the days of applications and cases updated since the watermark (``updated_at``) or inserted
+  since (ids above the last ones seen: bulk loads keep their historical ``updated_at``);
+- the last ``RECENT_DAYS`` days, always, for writes that do not touch ``updated_at``;
+and, after a calendar change (working days counted differently), everything.
+
+Each day is deleted and recomputed from the cases in the same transaction, with one grouped query
+per kind and per run of consecutive days, so a refresh is exact, not an estimate. The worker runs
+``refresh_due`` every tick; pages call ``ensure_fresh`` so they are at most
+``ONEWINDOW_STATS_REFRESH_SECONDS`` (default 60) behind; ``onewindow stats rebuild`` starts over.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from onewindow.cases.models import (
+    Application,
+    ApplicationMaterial,
+    ApplicationStatus,
+    Case,
+    CaseEvent,
+    Channel,
+    CorrectionNotice,
+    DeliveryMethod,
+    MaterialState,
+)
+from onewindow.catalog.models import LimitUnit
+from onewindow.clock.selectors import work_calendar
+from onewindow.clock.workdays import CalendarRangeError, count_working_days
+from onewindow.core.errors import DomainError
+from onewindow.core.timeutil import now
+from onewindow.stats.models import DailyRollup, RollupKind, RollupState
+
+log = logging.getLogger(__name__)
+
+RECENT_DAYS = 7
+SLACK = dt.timedelta(minutes=5)  # transactions that started before a refresh and commit after it
+BATCH = 5000
+
+# visits = 1 for an on-site submission + 1 per correction after it + 1 for a window pick-up
+# (stats.definitions: zero_visit_rate, max_one_visit_rate).
+ZERO_VISITS = Q(channel=Channel.ONLINE) & ~Q(delivery_method=DeliveryMethod.WINDOW)
+AT_MOST_ONE_VISIT = Q(channel=Channel.ONLINE) | (
+    ~Q(delivery_method=DeliveryMethod.WINDOW) & Q(_corrected=False)
+)
+
+
+def refresh_seconds() -> float:
+    return float(getattr(settings, "ONEWINDOW_STATS_REFRESH_SECONDS", 60))
+
+
+@dataclass(frozen=True)
+class RefreshResult:
+    full: bool
+    days: int
+    rows: int
+
+    def __str__(self) -> str:
+        what = "全量重建" if self.full else "增量刷新"
+        return f"统计汇总{what}：{self.days} 天，{self.rows} 行"
+
+
+def _state() -> RollupState:
+    state = RollupState.objects.select_for_update().order_by("pk").first()
+    return state or RollupState.objects.create()
+
+
+def invalidate() -> None:
+    """Make the next refresh a full rebuild (after a calendar change or a bulk import)."""
+    updated = RollupState.objects.update(watermark=None)
+    if not updated:
+        RollupState.objects.create()
+
+
+def ensure_fresh() -> RefreshResult | None:
+    """Refresh when the last refresh is older than ``ONEWINDOW_STATS_REFRESH_SECONDS``."""
+    state = RollupState.objects.order_by("pk").first()
+    limit = refresh_seconds()
+    if (
+        state is not None
+        and state.watermark is not None
+        and state.refreshed_at is not None
+        and (now() - state.refreshed_at).total_seconds() < limit
+    ):
+        return None
+    return refresh()
+
+
+def refresh_due(*, limit: int = 500) -> list[tuple[int, str]]:
+    """Timer source for the worker (``core.timers``): refresh when stale."""
+    result = ensure_fresh()
+    return [(0, str(result))] if result is not None else []
+
+
+def refresh(*, full: bool = False) -> RefreshResult:
+    """Bring the rollups up to date (see the module docstring); one transaction."""
+    with transaction.atomic():
+        state = _state()
+        started = now()
+        top_app = Application.objects.aggregate(m=Max("pk"))["m"] or 0
+        top_case = Case.objects.aggregate(m=Max("pk"))["m"] or 0
+        full = full or state.watermark is None
+        if full:
+            DailyRollup.objects.all().delete()
+            days: dict[str, set[dt.date] | None] = {kind: None for kind in RollupKind.values}
+        else:
+            days = _changed_days(state, started)
+        rows = 0
+        counted_days = 0
+        for kind, builder in (
+            (RollupKind.RECEIVED, _received),
+            (RollupKind.ACCEPTED, _accepted),
+            (RollupKind.DECIDED, _decided),
+        ):
+            kind_days = days[kind]
+            if kind_days is not None:
+                if not kind_days:
+                    continue
+                DailyRollup.objects.filter(kind=kind, day__in=sorted(kind_days)).delete()
+                counted_days += len(kind_days)
+            objs = builder(kind_days)
+            for start in range(0, len(objs), BATCH):
+                DailyRollup.objects.bulk_create(objs[start : start + BATCH])
+            rows += len(objs)
+        state.watermark = started - SLACK
+        state.refreshed_at = started
+        if full:
+            state.rebuilt_at = started
+        state.days_refreshed = counted_days
+        state.last_application_id, state.last_case_id = top_app, top_case
+        state.save()
+    result = RefreshResult(full, counted_days, rows)
+    log.info("%s", result)
+    return result
+
+
+def _local_days(qs: QuerySet, field: str) -> set[dt.date]:
+    return {
+        d
+        for d in qs.filter(**{f"{field}__isnull": False})
+        .annotate(_d=TruncDate(field))
+        .values_list("_d", flat=True)
+        .distinct()
+        .order_by()
+        if d is not None
+    }
+
+
+def _changed_days(state: RollupState, started: dt.datetime) -> dict[str, set[dt.date] | None]:
+    """The days to recompute per kind. A case's acceptance and decision times are written once by
+    the services; an application's receipt time moves when it is resubmitted after a correction,
+    so the days of its earlier submissions (from its event log) are recomputed too."""
+    since = state.watermark
+    updated_apps = Application.objects.filter(updated_at__gte=since)
+    apps = Application.objects.filter(Q(updated_at__gte=since) | Q(pk__gt=state.last_application_id))
+    cases = Case.objects.filter(Q(updated_at__gte=since) | Q(pk__gt=state.last_case_id))
+    earlier = CaseEvent.objects.filter(
+        application__in=updated_apps.values("pk"), case__isnull=True, action__in=("submit", "resubmit")
+    )
+    today = timezone.localdate(started)
+    recent = {today - dt.timedelta(days=i) for i in range(RECENT_DAYS + 1)}
+    return {
+        RollupKind.RECEIVED: _local_days(apps, "received_at") | _local_days(earlier, "at") | recent,
+        RollupKind.ACCEPTED: _local_days(cases, "accepted_at") | recent,
+        RollupKind.DECIDED: _local_days(cases, "decided_at") | recent,
+    }
+
+
+def _ranges(days: Iterable[dt.date]) -> list[tuple[dt.date, dt.date]]:
+    """Consecutive days as (first, last) runs."""
+    runs: list[tuple[dt.date, dt.date]] = []
+    for day in sorted(days):
+        if runs and day == runs[-1][1] + dt.timedelta(days=1):
+            runs[-1] = (runs[-1][0], day)
+        else:
+            runs.append((day, day))
+    return runs
+
+
+def _start_of(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time()))
+
+
+def _in_days(field: str, days: set[dt.date] | None) -> Q:
+    if days is None:
+        return Q(**{f"{field}__isnull": False})
+    q = Q(pk__in=[])
+    for first, last in _ranges(days):
+        q |= Q(**{f"{field}__gte": _start_of(first), f"{field}__lt": _start_of(last + dt.timedelta(days=1))})
+    return q
+
+
+Key = tuple[Any, ...]
+
+
+def _received(days: set[dt.date] | None) -> list[DailyRollup]:
+    corrected = CorrectionNotice.objects.filter(application=OuterRef("pk"))
+    dims = ("_day", "region__code", "region__level", "item__department_id", "item_id", "channel")
+    apps = (
+        Application.objects.exclude(status=ApplicationStatus.DRAFT)
+        .filter(_in_days("received_at", days))
+        .annotate(_day=TruncDate("received_at"), _corrected=Exists(corrected))
+    )
+    rows: dict[Key, DailyRollup] = {}
+    grouped = (
+        apps.values(*dims)
+        .annotate(
+            n=Count("id"),
+            refused=Count("id", filter=Q(status=ApplicationStatus.REFUSED)),
+            corrected=Count("id", filter=Q(_corrected=True)),
+            fully_online=Count(
+                "id", filter=Q(channel=Channel.ONLINE, delivery_method=DeliveryMethod.ELECTRONIC)
+            ),
+            zero_visits=Count("id", filter=ZERO_VISITS),
+            one_visit=Count("id", filter=AT_MOST_ONE_VISIT),
+        )
+        .order_by()
+    )
+    for g in grouped:
+        key = tuple(g[d] for d in dims)
+        rows[key] = DailyRollup(
+            kind=RollupKind.RECEIVED,
+            day=g["_day"],
+            region_code=g["region__code"],
+            region_level=g["region__level"],
+            department_id=g["item__department_id"],
+            item_id=g["item_id"],
+            channel=g["channel"],
+            n=g["n"],
+            refused=g["refused"],
+            corrected=g["corrected"],
+            fully_online=g["fully_online"],
+            zero_visits=g["zero_visits"],
+            one_visit=g["one_visit"],
+        )
+    mdims = tuple(f"application__{d}" if d != "_day" else d for d in dims)
+    proofs = (
+        ApplicationMaterial.objects.filter(state=MaterialState.SATISFIED)
+        .exclude(application__status=ApplicationStatus.DRAFT)
+        .filter(_in_days("application__received_at", days))
+        .annotate(_day=TruncDate("application__received_at"))
+        .values(*mdims)
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for g in proofs:
+        key = tuple(g[d] for d in mdims)
+        if key in rows:
+            rows[key].proofs = g["n"]
+    return list(rows.values())
+
+
+_CASE_DIMS = (
+    "application__region__code",
+    "application__region__level",
+    "department_id",
+    "item_version__item_id",
+    "application__channel",
+)
+
+
+def _rollup(kind: str, day: dt.date, g: dict[str, Any]) -> DailyRollup:
+    return DailyRollup(
+        kind=kind,
+        day=day,
+        region_code=g["application__region__code"],
+        region_level=g["application__region__level"],
+        department_id=g["department_id"],
+        item_id=g["item_version__item_id"],
+        channel=g["application__channel"],
+    )
+
+
+def _accepted(days: set[dt.date] | None) -> list[DailyRollup]:
+    waived = ApplicationMaterial.objects.filter(
+        application=OuterRef("application_id"), supply_due_at__isnull=False
+    )
+    grouped = (
+        Case.objects.filter(_in_days("accepted_at", days))
+        .annotate(_day=TruncDate("accepted_at"), _waived=Exists(waived))
+        .values("_day", *_CASE_DIMS)
+        .annotate(
+            n=Count("id"),
+            instant=Count("id", filter=Q(item_version__is_instant=True)),
+            commitment=Count("id", filter=Q(commitment=True)),
+            deficiency=Count("id", filter=Q(_waived=True)),
+        )
+        .order_by()
+    )
+    out = []
+    for g in grouped:
+        row = _rollup(RollupKind.ACCEPTED, g["_day"], g)
+        row.n, row.instant, row.commitment, row.deficiency = (
+            g["n"],
+            g["instant"],
+            g["commitment"],
+            g["deficiency"],
+        )
+        out.append(row)
+    return out
+
+
+def _decided(days: set[dt.date] | None) -> list[DailyRollup]:
+    limits = (
+        "item_version__legal_limit_value",
+        "item_version__legal_limit_unit",
+        "item_version__promised_limit_value",
+        "item_version__promised_limit_unit",
+    )
+    grouped = (
+        Case.objects.filter(_in_days("decided_at", days))
+        .annotate(_day=TruncDate("decided_at"), _acc=TruncDate("accepted_at"))
+        .values("_day", "_acc", *_CASE_DIMS, *limits)
+        .annotate(
+            n=Count("id"),
+            approved=Count("id", filter=Q(decision="approve")),
+            with_promised=Count("id", filter=Q(promised_due_at__isnull=False)),
+            on_time=Count("id", filter=Q(promised_due_at__isnull=False, decided_at__lt=F("promised_due_at"))),
+            with_legal=Count("id", filter=Q(legal_due_at__isnull=False)),
+            on_time_legal=Count("id", filter=Q(legal_due_at__isnull=False, decided_at__lt=F("legal_due_at"))),
+        )
+        .order_by()
+    )
+    try:
+        cal = work_calendar()
+    except DomainError:
+        cal = None
+    rows: dict[Key, DailyRollup] = {}
+    counters = ("n", "approved", "with_promised", "on_time", "with_legal", "on_time_legal")
+    for g in grouped:
+        key = (g["_day"], *(g[d] for d in _CASE_DIMS))
+        row = rows.get(key)
+        if row is None:
+            row = rows[key] = _rollup(RollupKind.DECIDED, g["_day"], g)
+            row.wd_hist = defaultdict(int)
+        for name in counters:
+            setattr(row, name, getattr(row, name) + g[name])
+        n = g["n"]
+        try:
+            if cal is None or g["_acc"] is None:
+                raise CalendarRangeError("no calendar")
+            wd = max(0, count_working_days(g["_acc"], g["_day"], cal))
+        except (CalendarRangeError, ValueError):
+            row.wd_unknown += n
+            continue
+        row.wd_count += n
+        row.wd_total += wd * n
+        row.wd_hist[wd] += n
+        if g["item_version__legal_limit_unit"] == LimitUnit.WORKDAY and g["item_version__legal_limit_value"]:
+            row.actual_vs_legal += wd * n
+            row.legal_total += g["item_version__legal_limit_value"] * n
+        if (
+            g["item_version__promised_limit_unit"] == LimitUnit.WORKDAY
+            and g["item_version__promised_limit_value"]
+        ):
+            row.actual_vs_promised += wd * n
+            row.promised_total += g["item_version__promised_limit_value"] * n
+    for row in rows.values():
+        row.wd_hist = {str(k): v for k, v in sorted(row.wd_hist.items())}
+    return list(rows.values())
+
+
+def on_calendar_change(calendar: Any, years: frozenset[int]) -> int:
+    """``clock.hooks`` handler: working days may count differently now; rebuild next time."""
+    invalidate()
+    return 0
