@@ -56,11 +56,13 @@
     });
   }
 
-  function replacePage(xhr) {
+  function replacePage(xhr, action) {
     document.open();
     document.write(xhr.responseText);
     document.close();
-    if (xhr.responseURL && window.history && history.replaceState) {
+    // After the server's redirect, show the page's own address; an error page answered at the
+    // upload address keeps the checklist's address, so reloading shows the checklist again.
+    if (xhr.responseURL && xhr.responseURL !== action && window.history && history.replaceState) {
       history.replaceState(null, "", xhr.responseURL);
     }
   }
@@ -127,7 +129,7 @@
           say(fill(cfg.msgUploading, { name: file.name, percent: percent + "%" }), false);
         }
       });
-      xhr.addEventListener("load", function () { replacePage(xhr); });
+      xhr.addEventListener("load", function () { replacePage(xhr, form.action); });
       xhr.addEventListener("error", function () {
         // The connection failed: fall back to the plain post, which shows the browser's own error.
         busy = false;

@@ -303,6 +303,7 @@ def test_an_upload_is_checked_for_size_and_type_before_it_is_sent(
     form.get_by_role("button", name="上传").click()
     expect(page.locator(".messages")).to_contain_text("已上传")
     assert sent == ["xhr"]  # sent by upload.js, with upload progress
+    assert re.search(r"/apply/continue/S\d+/[\w-]+$", page.url)  # the checklist's own address
     expect(page.locator("tr.state-provided")).to_have_count(1)
 
 
