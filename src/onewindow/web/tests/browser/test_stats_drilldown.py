@@ -27,7 +27,12 @@ def test_overdue_figure_drills_down_to_exactly_the_overdue_cases(page: Page, liv
         ("paused", CaseStatus.SUSPENDED, now() - dt.timedelta(days=5)),
     ):
         case = Case.objects.get(pk=overdue.pk)
-        case.pk, case.number, case.status, case.promised_due_at = None, f"{overdue.number[:-3]}-{key}", status, due
+        case.pk, case.number, case.status, case.promised_due_at = (
+            None,
+            f"{overdue.number[:-3]}-{key}",
+            status,
+            due,
+        )
         case.save()
         extra[key] = case
     expected = sorted([overdue.number, extra["late"].number])
