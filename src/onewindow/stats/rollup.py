@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
@@ -48,6 +48,8 @@ from onewindow.stats.models import DailyRollup, RollupKind, RollupState
 log = logging.getLogger(__name__)
 
 RECENT_DAYS = 7
+REQUEST_MAX_DAYS = 62
+REQUEST_MAX_REBUILD_CASES = 50_000
 SLACK = dt.timedelta(minutes=5)  # transactions that started before a refresh and commit after it
 BATCH = 5000
 
@@ -74,9 +76,14 @@ class RefreshResult:
         return f"统计汇总{what}：{self.days} 天，{self.rows} 行"
 
 
-def _state() -> RollupState:
-    state = RollupState.objects.select_for_update().order_by("pk").first()
-    return state or RollupState.objects.create()
+def _state(*, wait: bool = True) -> RollupState | None:
+    """The state row, locked for this transaction (None if ``wait`` is False and it is locked)."""
+    if not RollupState.objects.exists():
+        RollupState.objects.create()
+    try:
+        return RollupState.objects.select_for_update(nowait=not wait).order_by("pk").first()
+    except OperationalError:
+        return None
 
 
 def invalidate() -> None:
@@ -86,8 +93,13 @@ def invalidate() -> None:
         RollupState.objects.create()
 
 
-def ensure_fresh() -> RefreshResult | None:
-    """Refresh when the last refresh is older than ``ONEWINDOW_STATS_REFRESH_SECONDS``."""
+def ensure_fresh(*, bounded: bool = True) -> RefreshResult | None:
+    """Refresh when the last refresh is older than ``ONEWINDOW_STATS_REFRESH_SECONDS``.
+
+    ``bounded`` (pages): do it only if it is small — at most ``REQUEST_MAX_DAYS`` days, or a
+    rebuild of at most ``REQUEST_MAX_REBUILD_CASES`` cases — and not while another refresh runs;
+    a larger one is left to the worker (``onewindow worker`` / ``tick``) or ``onewindow stats
+    refresh``, and the page shows the figures as of the last refresh (``freshness``)."""
     state = RollupState.objects.order_by("pk").first()
     limit = refresh_seconds()
     if (
@@ -97,28 +109,52 @@ def ensure_fresh() -> RefreshResult | None:
         and (now() - state.refreshed_at).total_seconds() < limit
     ):
         return None
+    if bounded:
+        return refresh(max_days=REQUEST_MAX_DAYS, max_rebuild_cases=REQUEST_MAX_REBUILD_CASES, wait=False)
     return refresh()
 
 
+def freshness() -> dt.datetime | None:
+    """When the rollups were last refreshed (None: never)."""
+    return RollupState.objects.order_by("pk").values_list("refreshed_at", flat=True).first()
+
+
 def refresh_due(*, limit: int = 500) -> list[tuple[int, str]]:
-    """Timer source for the worker (``core.timers``): refresh when stale."""
-    result = ensure_fresh()
+    """Timer source for the worker (``core.timers``): refresh when stale, whatever the size."""
+    result = ensure_fresh(bounded=False)
     return [(0, str(result))] if result is not None else []
 
 
-def refresh(*, full: bool = False) -> RefreshResult:
-    """Bring the rollups up to date (see the module docstring); one transaction."""
+def refresh(
+    *,
+    full: bool = False,
+    max_days: int | None = None,
+    max_rebuild_cases: int | None = None,
+    wait: bool = True,
+) -> RefreshResult | None:
+    """Bring the rollups up to date (see the module docstring); one transaction. With limits,
+    return None without changing anything when the work would exceed them, or (``wait=False``)
+    when another refresh holds the lock."""
     with transaction.atomic():
-        state = _state()
+        state = _state(wait=wait)
+        if state is None:
+            return None
         started = now()
         top_app = Application.objects.aggregate(m=Max("pk"))["m"] or 0
         top_case = Case.objects.aggregate(m=Max("pk"))["m"] or 0
         full = full or state.watermark is None
         if full:
+            if max_rebuild_cases is not None and top_case > max_rebuild_cases:
+                log.info("statistics rollups: rebuild of %s cases left to the worker", top_case)
+                return None
             DailyRollup.objects.all().delete()
             days: dict[str, set[dt.date] | None] = {kind: None for kind in RollupKind.values}
         else:
             days = _changed_days(state, started)
+            wanted = max(len(d or ()) for d in days.values())
+            if max_days is not None and wanted > max_days:
+                log.info("statistics rollups: %s changed days left to the worker", wanted)
+                return None
         rows = 0
         counted_days = 0
         for kind, builder in (

@@ -20,6 +20,7 @@ from onewindow.core.errors import DomainError, InvalidInput
 from onewindow.stats import charts
 from onewindow.stats.definitions import BY_CODE, DIMENSIONS, GROUPS
 from onewindow.stats.periods import PeriodError, parse_period
+from onewindow.stats.rollup import freshness
 from onewindow.stats.selectors import (
     BREAKDOWN_COLUMNS,
     StatsFilter,
@@ -78,6 +79,7 @@ def _base_context(request: HttpRequest, f: StatsFilter) -> dict[str, Any]:
     today = timezone.localdate()
     return {
         "f": f,
+        "refreshed_at": freshness(),
         "regions": stats_regions(request.user),
         "may_see_all": default_region(request.user) is None,
         "today": today,

@@ -115,3 +115,14 @@ def test_stats_command(march, capsys):
     assert "全量重建" in out and "汇总行数" in out
     call_command("stats", "refresh")
     assert "增量刷新" in capsys.readouterr().out
+
+
+def test_pages_leave_large_refreshes_to_the_worker(march):
+    from onewindow.stats.rollup import ensure_fresh
+
+    assert refresh(max_rebuild_cases=1) is None  # six cases: more than one
+    assert DailyRollup.objects.count() == 0
+    assert refresh(max_rebuild_cases=100).full
+    RollupState.objects.update(watermark=local("2025-01-01"), refreshed_at=local("2025-01-01"))
+    assert refresh(max_days=3) is None  # the March days and the last week have changed
+    assert ensure_fresh(bounded=False) is not None

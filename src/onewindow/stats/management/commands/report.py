@@ -12,6 +12,7 @@ from onewindow.clock.selectors import work_calendar
 from onewindow.core.errors import DomainError
 from onewindow.stats.periods import PeriodError
 from onewindow.stats.report import FORMATS, build_report, render
+from onewindow.stats.rollup import ensure_fresh
 from onewindow.stats.selectors import region_by_code
 
 
@@ -56,6 +57,7 @@ class Command(BaseCommand):
                     f"工作日历未包含{year}年（已导入{cal.first_year}–{cal.last_year}年），无法计算办理用时；"
                     f"请先由管理员录入{year}年的放假和调休安排"
                 )
+            ensure_fresh(bounded=False)  # a command may take its time: bring the rollups up to date
             document = build_report(year, region)
             content = render(document, fmt)
         except (DomainError, PeriodError) as exc:
