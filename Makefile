@@ -23,7 +23,7 @@ install: $(STAMP)
 
 demo: install
 	$(BIN)/onewindow migrate --noinput
-	$(BIN)/onewindow load-demo
+	$(BIN)/onewindow load-demo --history 3000
 	$(BIN)/onewindow serve
 
 serve: install

@@ -72,8 +72,9 @@ class RefreshResult:
     rows: int
 
     def __str__(self) -> str:
-        what = "全量重建" if self.full else "增量刷新"
-        return f"统计汇总{what}：{self.days} 天，{self.rows} 行"
+        if self.full:
+            return f"统计汇总全量重建：{self.rows} 行"
+        return f"统计汇总增量刷新：{self.days} 天，{self.rows} 行"
 
 
 def _state(*, wait: bool = True) -> RollupState | None:

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from onewindow.catalog.services import catalog_load_demo
@@ -28,8 +29,19 @@ class Command(BaseCommand):
             help="password for new demo users (default: $ONEWINDOW_DEMO_PASSWORD or 'onewindow-demo')",
         )
         parser.add_argument("--dry-run", action="store_true", help="load, report, then roll back")
+        parser.add_argument(
+            "--history",
+            type=int,
+            default=0,
+            metavar="N",
+            help="also simulate N past cases (2025–2026, seed 7) when there are no cases yet, so the "
+            "worklists, statistics and the annual report have data (make demo uses 3000)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        history = options["history"]
+        if history < 0:
+            raise CommandError("--history 应为非负整数")
         with transaction.atomic():
             summary = org_load_demo(password=options["password"])
             catalogue = catalog_load_demo()
@@ -42,6 +54,15 @@ class Command(BaseCommand):
         self.stdout.write(f"{prefix}demo catalogue loaded: {catalogue}")
         self.stdout.write(f"{prefix}national working calendar: {calendar}")
         self.stdout.write(f"{prefix}licence types and proof registry: {licences}")
+        if history and not options["dry_run"]:
+            from onewindow.cases.models import Case
+
+            if Case.objects.exists():
+                self.stdout.write("history: cases exist already, nothing simulated")
+            else:
+                call_command(
+                    "simulate", cases=history, years="2025,2026", seed=7, quiet=True, stdout=self.stdout
+                )
         if not options["dry_run"]:
             self.stdout.write(
                 f"demo logins (password '{options['password']}' for new users): admin, window1, window2, "
