@@ -17,6 +17,7 @@ audit events of their own; one audit event records the run.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import itertools
@@ -31,7 +32,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from onewindow.audit.services import audit_record
-from onewindow.bench.bulk import BulkWriter
+from onewindow.bench.bulk import BulkWriter, create_indexes, drop_secondary_indexes
 from onewindow.cases.models import (
     Application,
     ApplicationMaterial,
@@ -119,6 +120,8 @@ COMPANY_TRADES = [
     "超市",
 ]
 COMPANY_FORMS = ["有限公司", "有限责任公司", "股份有限公司"]
+# From this many cases on (PostgreSQL), the plain indexes are dropped for the load and rebuilt.
+DEFER_INDEXES_FROM = 100_000
 # 好差评: about two cases in three are rated; the published provincial figures are 99 %+ satisfied,
 # so bad ratings are rare, and each one is followed up and rectified (国办发〔2019〕51号).
 RATED_SHARE = 0.65
@@ -385,7 +388,7 @@ class Simulator:
 
     # ---- the run ---------------------------------------------------------------------------
 
-    def run(self, *, chunk: int = 20_000, top_up: bool = False) -> Summary:
+    def run(self, *, chunk: int = 20_000, top_up: bool = False, defer_indexes: bool | None = None) -> Summary:
         """Generate the cases. ``top_up`` adds them to a database that already has some (``onewindow
         bench`` growing its dataset): numbering continues after the existing sequences, and the data
         is deterministic for the seed and the starting database rather than for the seed alone."""
@@ -419,14 +422,23 @@ class Simulator:
         }
         next_ids = {m: w.next_id() for m, w in writers.items()}
         sequences: Counter = Counter(dict(NumberSequence.objects.values_list("scope", "last")))
-        made = 0
-        while made < self.target:
-            batch = self._batch(pool, next_ids, sequences, min(chunk, self.target - made))
-            with transaction.atomic():
-                for model, rows in batch.items():
-                    writers[model].write(rows)
-            made += len(batch[Case])
-            self.progress(f"cases {made:,}/{self.target:,} ({made * 100 // self.target}%)")
+        if defer_indexes is None:
+            defer_indexes = connection.vendor == "postgresql" and self.target >= DEFER_INDEXES_FROM
+        # A large load is one transaction without the plain indexes, which are built again at the
+        # end; a failure rolls everything back, indexes included.
+        with transaction.atomic() if defer_indexes else contextlib.nullcontext():
+            dropped = drop_secondary_indexes(writers) if defer_indexes else []
+            made = 0
+            while made < self.target:
+                batch = self._batch(pool, next_ids, sequences, min(chunk, self.target - made))
+                with transaction.atomic():
+                    for model, rows in batch.items():
+                        writers[model].write(rows)
+                made += len(batch[Case])
+                self.progress(f"cases {made:,}/{self.target:,} ({made * 100 // self.target}%)")
+            if dropped:
+                self.progress(f"building {len(dropped)} indexes …")
+                create_indexes(dropped)
         with transaction.atomic():
             for writer in writers.values():
                 writer.reset_sequence()
@@ -939,7 +951,10 @@ def simulate(
     seed: int,
     progress: Callable[[str], None] = print,
     top_up: bool = False,
+    defer_indexes: bool | None = None,
 ) -> Summary:
     """Generate ``cases`` cases (and their applications, applicants, materials, events, ratings
     and complaints); ``top_up`` allows adding to a database that already has cases."""
-    return Simulator(cases=cases, years=years, seed=seed, progress=progress).run(top_up=top_up)
+    return Simulator(cases=cases, years=years, seed=seed, progress=progress).run(
+        top_up=top_up, defer_indexes=defer_indexes
+    )
