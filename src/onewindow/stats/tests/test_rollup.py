@@ -102,9 +102,18 @@ def test_a_calendar_change_forces_a_rebuild(march):
 
 def test_worker_refreshes_only_when_stale(march, settings):
     settings.ONEWINDOW_STATS_REFRESH_SECONDS = 3600
-    assert refresh_due() and refresh_due() == []
+
+    def refreshed_at():
+        return RollupState.objects.get().refreshed_at
+
+    assert refresh_due() == []  # upkeep: nothing reported as fired
+    first = refreshed_at()
+    assert first is not None and DailyRollup.objects.exists()
+    refresh_due()
+    assert refreshed_at() == first  # fresh: nothing done
     invalidate()
-    assert refresh_due()
+    refresh_due()
+    assert refreshed_at() > first
 
 
 def test_stats_command(march, capsys):
