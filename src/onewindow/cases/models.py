@@ -170,6 +170,8 @@ class Application(models.Model):
             # Statistics aggregate by these (stats app).
             models.Index(fields=["received_at"], name="application_received_at_idx"),
             models.Index(fields=["accepted_at"], name="application_accepted_at_idx"),
+            # The statistics rollups' incremental refresh looks for rows changed since its watermark.
+            models.Index(fields=["updated_at"], name="application_updated_at_idx"),
         ]
 
     def __str__(self) -> str:
@@ -344,6 +346,9 @@ class Case(models.Model):
             # Statistics aggregate by these (stats app).
             models.Index(fields=["accepted_at"], name="case_accepted_at_idx"),
             models.Index(fields=["closed_at"], name="case_closed_at_idx"),
+            # 办结 = decided: the rating rate, finished-case drill-downs, the rollups' refresh.
+            models.Index(fields=["decided_at"], name="case_decided_at_idx"),
+            models.Index(fields=["updated_at"], name="case_updated_at_idx"),
         ]
 
     def __str__(self) -> str:

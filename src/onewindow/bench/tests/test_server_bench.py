@@ -38,7 +38,7 @@ def test_the_server_benchmark_runs_in_quick_mode(tmp_path):
     assert report["mode"] == "quick"
     assert report["dataset"]["cases"] >= 300
     scenarios = {r["scenario"]: r for r in report["scenarios"]}
-    assert set(scenarios) == {"worklist", "case_detail", "dashboard", "submission"}
+    assert set(scenarios) == {"worklist", "case_detail", "dashboard", "submission", "stats_month"}
     for name, result in scenarios.items():
         assert result["ok"] > 0 and result["errors"] == 0, result["error_samples"]
         assert 0 < result["p50_ms"] <= result["p95_ms"] <= result["p99_ms"] <= result["max_ms"]
@@ -50,3 +50,7 @@ def test_the_server_benchmark_runs_in_quick_mode(tmp_path):
     assert report["memory"]["peak_rss_mb"] > 0 and len(report["memory"]["workers"]) == 2
     assert "median ≤ 10 ms" in (out / "server.md").read_text(encoding="utf-8")
     assert "| case detail |" in done.stdout
+    annual = report["annual_report"]
+    assert annual["year"] and annual["cases_decided_in_year"] > 0 and annual["pdf_bytes"] > 0
+    assert 0 < annual["build_s"] <= annual["build_and_pdf_s"]
+    assert "annual report" in (out / "server.md").read_text(encoding="utf-8")
