@@ -954,7 +954,14 @@ def simulate(
     defer_indexes: bool | None = None,
 ) -> Summary:
     """Generate ``cases`` cases (and their applications, applicants, materials, events, ratings
-    and complaints); ``top_up`` allows adding to a database that already has cases."""
-    return Simulator(cases=cases, years=years, seed=seed, progress=progress).run(
+    and complaints); ``top_up`` allows adding to a database that already has cases.
+
+    Bulk-loaded rows carry their historical timestamps, so the statistics rollups are marked for
+    a rebuild (``stats.rollup.invalidate``) rather than trusted to find them incrementally."""
+    from onewindow.stats.rollup import invalidate
+
+    summary = Simulator(cases=cases, years=years, seed=seed, progress=progress).run(
         top_up=top_up, defer_indexes=defer_indexes
     )
+    invalidate()
+    return summary

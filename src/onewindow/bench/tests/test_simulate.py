@@ -170,3 +170,18 @@ def test_a_large_load_on_postgresql_rebuilds_the_indexes_it_dropped(hall):
     assert any(line.startswith("building ") for line in seen)
     assert indexes() == before
     assert Case.objects.count() >= 80
+
+
+def test_a_load_marks_the_statistics_for_a_rebuild(hall):
+    from onewindow.stats.models import RollupState
+    from onewindow.stats.periods import Period
+    from onewindow.stats.rollup import refresh
+    from onewindow.stats.selectors import StatsFilter, indicators
+
+    simulate(cases=30, years=YEARS, seed=1, progress=lambda line: None)
+    assert refresh().full
+    simulate(cases=30, years=YEARS, seed=2, progress=lambda line: None, top_up=True)
+    assert RollupState.objects.get().watermark is None  # the next refresh rebuilds
+    assert refresh().full
+    year = indicators(StatsFilter(Period(Period.year(YEARS[0]).start, Period.year(YEARS[-1]).end)))
+    assert year["cases_accepted"].value == Case.objects.count()
