@@ -23,7 +23,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import OperationalError, transaction
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -167,15 +167,18 @@ def refresh(
             (RollupKind.DECIDED, _decided),
         ):
             kind_days = days[kind]
-            if kind_days is not None:
-                if not kind_days:
-                    continue
+            if kind_days is None:  # a rebuild: month by month, so memory stays bounded
+                kind_days = _all_days(kind)
+            elif not kind_days:
+                continue
+            else:
                 DailyRollup.objects.filter(kind=kind, day__in=sorted(kind_days)).delete()
-                counted_days += len(kind_days)
-            objs = builder(kind_days)
-            for start in range(0, len(objs), BATCH):
-                DailyRollup.objects.bulk_create(objs[start : start + BATCH])
-            rows += len(objs)
+            counted_days += len(kind_days)
+            for chunk in _chunks(kind_days):
+                objs = builder(chunk)
+                for start in range(0, len(objs), BATCH):
+                    DailyRollup.objects.bulk_create(objs[start : start + BATCH])
+                rows += len(objs)
         state.watermark = started - SLACK
         state.refreshed_at = started
         if full:
@@ -186,6 +189,28 @@ def refresh(
     result = RefreshResult(full, counted_days, rows)
     log.info("%s", result)
     return result
+
+
+_SOURCE = {
+    RollupKind.RECEIVED: (Application, "received_at"),
+    RollupKind.ACCEPTED: (Case, "accepted_at"),
+    RollupKind.DECIDED: (Case, "decided_at"),
+}
+
+
+def _all_days(kind: str) -> set[dt.date]:
+    """Every local day from the first to the last event of this kind (a rebuild's days)."""
+    model, field = _SOURCE[kind]
+    bounds = model.objects.aggregate(first=Min(field), last=Max(field))
+    if bounds["first"] is None:
+        return set()
+    first, last = timezone.localdate(bounds["first"]), timezone.localdate(bounds["last"])
+    return {first + dt.timedelta(days=i) for i in range((last - first).days + 1)}
+
+
+def _chunks(days: set[dt.date], size: int = 31) -> list[set[dt.date]]:
+    ordered = sorted(days)
+    return [set(ordered[i : i + size]) for i in range(0, len(ordered), size)]
 
 
 def _local_days(qs: QuerySet, field: str) -> set[dt.date]:
