@@ -119,6 +119,8 @@ class Rating(models.Model):
             ),
         ]
         indexes = [
+            # The rating rate counts ratings by their case's decision time (ratings.selectors).
+            models.Index(fields=["finished_at"], name="rating_finished_at_idx"),
             models.Index(fields=["department", "rated_at"], name="rating_department_idx"),
             models.Index(fields=["window", "rated_at"], name="rating_window_idx"),
         ]

@@ -12,6 +12,7 @@ with their counts, so a year of a large county is a few thousand pairs, not mill
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -73,10 +74,30 @@ class StatsFilter:
 
     @property
     def region_prefix(self) -> str | None:
-        return self.region.prefix if self.region is not None else None
+        """The region codes' prefix to filter on; None when there is no region, or when the
+        region contains every county-level and lower region there is (a one-county deployment
+        asking for its county), so no query joins cases to their regions for nothing."""
+        if self.region is None or _covers_all(self.region.prefix):
+            return None
+        return self.region.prefix
 
     def rating_scope(self) -> rating_selectors.Scope:
         return rating_selectors.Scope(self.period.start, self.period.end, region_prefix=self.region_prefix)
+
+
+_COVERS_TTL = 60.0
+_covers_cache: dict[str, tuple[float, bool]] = {}
+
+
+def _covers_all(prefix: str) -> bool:
+    """Does every county, town and village region start with ``prefix``? (cached for a minute)"""
+    hit = _covers_cache.get(prefix)
+    if hit is not None and time.monotonic() - hit[0] < _COVERS_TTL:
+        return hit[1]
+    levels = [RegionLevel.COUNTY, RegionLevel.TOWN, RegionLevel.VILLAGE]
+    covers = not Region.objects.filter(level__in=levels).exclude(code__startswith=prefix).exists()
+    _covers_cache[prefix] = (time.monotonic(), covers)
+    return covers
 
 
 def _start_of(day: dt.date) -> dt.datetime:
