@@ -146,7 +146,7 @@ class Scope:
         return _start_of(self.end + dt.timedelta(days=1))
 
 
-def _department_ids(department: Department) -> list[int]:
+def department_ids(department: Department) -> list[int]:
     ids, frontier = {department.pk}, [department.pk]
     while frontier:
         frontier = list(Department.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
@@ -159,7 +159,7 @@ def finished_cases(scope: Scope) -> QuerySet[Case]:
     """Cases finished (decided) in the scope's period, in its department / window / staff."""
     cases = Case.objects.filter(decided_at__gte=scope.since, decided_at__lt=scope.until)
     if scope.department is not None:
-        cases = cases.filter(department_id__in=_department_ids(scope.department))
+        cases = cases.filter(department_id__in=department_ids(scope.department))
     if scope.window is not None:
         cases = cases.filter(application__window=scope.window)
     if scope.staff is not None:
@@ -173,7 +173,7 @@ def ratings_in(scope: Scope, *, default: bool = False) -> QuerySet[Rating]:
     """Ratings made in the scope's period (real ones, or with ``default`` the default ones)."""
     ratings = Rating.objects.filter(rated_at__gte=scope.since, rated_at__lt=scope.until, is_default=default)
     if scope.department is not None:
-        ratings = ratings.filter(department_id__in=_department_ids(scope.department))
+        ratings = ratings.filter(department_id__in=department_ids(scope.department))
     if scope.window is not None:
         ratings = ratings.filter(window=scope.window)
     if scope.staff is not None:
@@ -189,7 +189,7 @@ def ratings_of_finished(scope: Scope) -> QuerySet[Rating]:
     except for the region."""
     ratings = Rating.objects.filter(finished_at__gte=scope.since, finished_at__lt=scope.until)
     if scope.department is not None:
-        ratings = ratings.filter(department_id__in=_department_ids(scope.department))
+        ratings = ratings.filter(department_id__in=department_ids(scope.department))
     if scope.window is not None:
         ratings = ratings.filter(window=scope.window)
     if scope.staff is not None:

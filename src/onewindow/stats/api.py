@@ -18,7 +18,9 @@ from onewindow.stats.periods import PeriodError, parse_period
 from onewindow.stats.selectors import (
     StatsFilter,
     breakdown,
+    default_department,
     default_region,
+    department_by_code,
     drill_cases,
     indicators,
     region_by_code,
@@ -38,6 +40,7 @@ class FilterIn(Schema):
     start: str | None = None
     end: str | None = None
     region: str | None = None
+    department: str | None = None
 
 
 class FigureOut(Schema):
@@ -54,6 +57,7 @@ class IndicatorsOut(Schema):
     start: str
     end: str
     region: str | None
+    department: str | None
     indicators: list[FigureOut]
 
 
@@ -103,7 +107,7 @@ class DrillOut(Schema):
 
 
 def _filter(request: HttpRequest, q: FilterIn) -> StatsFilter:
-    for name in ("period", "day", "month", "year", "start", "end", "region"):
+    for name in ("period", "day", "month", "year", "start", "end", "region", "department"):
         value = getattr(q, name)
         if value is not None and len(value) > 20:
             raise InvalidInput(f"参数 {name} 过长", field=name)
@@ -120,8 +124,11 @@ def _filter(request: HttpRequest, q: FilterIn) -> StatsFilter:
     except PeriodError as exc:
         raise InvalidInput(str(exc), field="period") from exc
     region = region_by_code(q.region) if q.region is not None else default_region(request.user)
-    require_stats_view(request.user, region)
-    return StatsFilter(period, region)
+    department = (
+        department_by_code(q.department) if q.department is not None else default_department(request.user)
+    )
+    require_stats_view(request.user, region, department)
+    return StatsFilter(period, region, department)
 
 
 def _str(value: Any) -> str | None:
@@ -152,6 +159,7 @@ def indicator_values(request: HttpRequest, q: Query[FilterIn]):
         "start": f.period.start.isoformat(),
         "end": f.period.end.isoformat(),
         "region": f.region.code if f.region else None,
+        "department": f.department.code if f.department else None,
         "indicators": [fig.as_dict() for fig in indicators(f).values()],
     }
 

@@ -59,10 +59,19 @@ HUNDRED = Decimal(100)
 
 @dataclass(frozen=True)
 class StatsFilter:
-    """What a figure is about: a period and optionally a region (with the regions below it)."""
+    """What a figure is about: a period and optionally a region (with the regions below it) and
+    a department (with its sub-departments: cases it handles, applications for its items,
+    complaints assigned to it)."""
 
     period: Period
     region: Region | None = None
+    department: Department | None = None
+
+    @property
+    def department_ids(self) -> list[int] | None:
+        if self.department is None:
+            return None
+        return rating_selectors.department_ids(self.department)
 
     @property
     def since(self) -> dt.datetime:
@@ -82,7 +91,9 @@ class StatsFilter:
         return self.region.prefix
 
     def rating_scope(self) -> rating_selectors.Scope:
-        return rating_selectors.Scope(self.period.start, self.period.end, region_prefix=self.region_prefix)
+        return rating_selectors.Scope(
+            self.period.start, self.period.end, department=self.department, region_prefix=self.region_prefix
+        )
 
 
 _COVERS_TTL = 60.0
@@ -123,24 +134,76 @@ def default_region(user: Any) -> Region | None:
     return None
 
 
+def _department_scoped(user: Any) -> bool:
+    """True when every ``stats.view`` grant of ``user`` is limited to departments (a department's
+    leader): they see their departments' figures only."""
+    if getattr(user, "is_superuser", False):
+        return False
+    grants = [g for g in grants_for(user) if g.role in _stats_roles()]
+    return bool(grants) and all(g.department_ids is not None for g in grants)
+
+
+def stats_departments(user: Any) -> list[Department]:
+    """The departments whose figures ``user`` may choose."""
+    if not _department_scoped(user):
+        return list(Department.objects.order_by("code"))
+    ids: set[int] = set()
+    for g in grants_for(user):
+        if g.role in _stats_roles() and g.department_ids is not None:
+            ids |= g.department_ids
+    return list(Department.objects.filter(pk__in=ids).order_by("code"))
+
+
+def default_department(user: Any) -> Department | None:
+    """A department leader's dashboard opens on their department; others on all departments."""
+    if not _department_scoped(user):
+        return None
+    from onewindow.org.models import RoleAssignment
+
+    assignment = (
+        RoleAssignment.objects.filter(
+            staff__user=user, role__in=list(_stats_roles()), department__isnull=False
+        )
+        .select_related("department")
+        .order_by("pk")
+        .first()
+    )
+    return assignment.department if assignment else None
+
+
 def _stats_roles() -> frozenset:
     from onewindow.org.roles import ACTIONS
 
     return ACTIONS["stats.view"]
 
 
-def require_stats_view(user: Any, region: Region | None) -> None:
-    """Raise ``PermissionDenied`` unless ``user`` may see figures of ``region`` (None: all)."""
+def require_stats_view(user: Any, region: Region | None, department: Department | None = None) -> None:
+    """Raise ``PermissionDenied`` unless ``user`` may see figures of ``region`` (None: all) and
+    ``department`` (None: all departments)."""
     from onewindow.core.errors import PermissionDenied
 
     if not can(user, "stats.view"):
         raise PermissionDenied("您的账号没有查看统计分析的角色（分管领导、效能督查员或系统管理员）")
+    if department is None and _department_scoped(user):
+        raise PermissionDenied("您只能查看所在部门的统计，请选择部门")
+    if department is not None and not can(user, "stats.view", department=department, region=region):
+        raise PermissionDenied(f"您没有查看“{department.name}”统计数据的权限")
     if region is None:
-        if default_region(user) is not None:
+        if department is None and default_region(user) is not None:
             raise PermissionDenied("您只能查看所辖区划的统计，请选择区划")
         return
-    if not can(user, "stats.view", region=region):
+    if not can(user, "stats.view", region=region, department=department):
         raise PermissionDenied(f"您没有查看“{region.name}”统计数据的权限")
+
+
+def department_by_code(code: str | None) -> Department | None:
+    """The department named by its code (or None for an empty code); a clear error otherwise."""
+    if not code:
+        return None
+    department = Department.objects.filter(code=code.strip()).first()
+    if department is None:
+        raise InvalidInput(f"部门代码“{code[:32]}”不存在", field="department")
+    return department
 
 
 def region_by_code(code: str | None) -> Region | None:
@@ -163,6 +226,8 @@ def applications_in(f: StatsFilter) -> QuerySet[Application]:
     )
     if f.region_prefix:
         qs = qs.filter(region__code__startswith=f.region_prefix)
+    if f.department is not None:
+        qs = qs.filter(item__department_id__in=f.department_ids)
     return qs
 
 
@@ -170,6 +235,8 @@ def _cases_in_region(f: StatsFilter) -> QuerySet[Case]:
     qs = Case.objects.all()
     if f.region_prefix:
         qs = qs.filter(application__region__code__startswith=f.region_prefix)
+    if f.department is not None:
+        qs = qs.filter(department_id__in=f.department_ids)
     return qs
 
 
@@ -309,12 +376,17 @@ def _compression(actual: int, limit: int) -> Decimal | None:
     return percent(limit - actual, limit)
 
 
-def catalogue_compression() -> tuple[int, int]:
+def catalogue_compression(department_ids: list[int] | None = None) -> tuple[int, int]:
     """(Σ promised, Σ statutory) working days over the items' current versions whose two
-    limits are both in working days (an instant promise counts 0)."""
+    limits are both in working days (an instant promise counts 0), of some departments' items."""
     versions = ServiceItemVersion.objects.filter(
         item__current_version=F("pk"), legal_limit_unit=LimitUnit.WORKDAY
-    ).values_list("legal_limit_value", "promised_limit_value", "promised_limit_unit", "is_instant")
+    )
+    if department_ids is not None:
+        versions = versions.filter(item__department_id__in=department_ids)
+    versions = versions.values_list(
+        "legal_limit_value", "promised_limit_value", "promised_limit_unit", "is_instant"
+    )
     promised_sum = legal_sum = 0
     for legal, promised, unit, instant in versions:
         if not legal:
@@ -333,6 +405,8 @@ def rollups(f: StatsFilter, kind: str) -> QuerySet[DailyRollup]:
     qs = DailyRollup.objects.filter(kind=kind, day__gte=f.period.start, day__lte=f.period.end)
     if f.region_prefix:
         qs = qs.filter(region_code__startswith=f.region_prefix)
+    if f.department is not None:
+        qs = qs.filter(department_id__in=f.department_ids)
     return qs
 
 
@@ -430,7 +504,7 @@ def indicators(f: StatsFilter, *, at: dt.datetime | None = None) -> dict[str, Fi
         wt.actual_vs_promised,
         wt.promised_total,
     )
-    promised_sum, legal_sum = catalogue_compression()
+    promised_sum, legal_sum = catalogue_compression(f.department_ids)
     figures["compression_catalogue"] = Figure(
         BY_CODE["compression_catalogue"], _compression(promised_sum, legal_sum), promised_sum, legal_sum
     )
@@ -456,6 +530,8 @@ def suspensions_in(f: StatsFilter) -> QuerySet[Suspension]:
     qs = Suspension.objects.filter(started_at__gte=f.since, started_at__lt=f.until)
     if f.region_prefix:
         qs = qs.filter(case__application__region__code__startswith=f.region_prefix)
+    if f.department is not None:
+        qs = qs.filter(case__department_id__in=f.department_ids)
     return qs
 
 
@@ -465,6 +541,8 @@ def extensions_in(f: StatsFilter) -> QuerySet[Extension]:
     )
     if f.region_prefix:
         qs = qs.filter(case__application__region__code__startswith=f.region_prefix)
+    if f.department is not None:
+        qs = qs.filter(case__department_id__in=f.department_ids)
     return qs
 
 
@@ -472,6 +550,8 @@ def complaints_in(f: StatsFilter) -> QuerySet[Complaint]:
     qs = Complaint.objects.filter(received_at__gte=f.since, received_at__lt=f.until)
     if f.region_prefix:
         qs = qs.filter(region__code__startswith=f.region_prefix)
+    if f.department is not None:
+        qs = qs.filter(department_id__in=f.department_ids)
     return qs
 
 

@@ -26,17 +26,20 @@ from onewindow.stats.selectors import (
     StatsFilter,
     breakdown,
     complaint_figures,
+    default_department,
     default_region,
+    department_by_code,
     drill_cases,
     indicators,
     region_by_code,
     require_stats_view,
+    stats_departments,
     stats_regions,
     trend,
 )
 from onewindow.web.access import domain_error_page, staff_page
 
-FILTER_KEYS = ("period", "day", "month", "year", "start", "end", "region")
+FILTER_KEYS = ("period", "day", "month", "year", "start", "end", "region", "department")
 PAGE_SIZE = 50
 
 
@@ -56,8 +59,11 @@ def _filter(request: HttpRequest) -> StatsFilter:
     except PeriodError as exc:
         raise InvalidInput(str(exc), field="period") from exc
     region = region_by_code(q.get("region")) if "region" in q else default_region(request.user)
-    require_stats_view(request.user, region)
-    return StatsFilter(period, region)
+    department = (
+        department_by_code(q.get("department")) if "department" in q else default_department(request.user)
+    )
+    require_stats_view(request.user, region, department)
+    return StatsFilter(period, region, department)
 
 
 def _query(f: StatsFilter, **extra: Any) -> str:
@@ -71,6 +77,7 @@ def _query(f: StatsFilter, **extra: Any) -> str:
     else:
         params["start"], params["end"] = f.period.start.isoformat(), f.period.end.isoformat()
     params["region"] = f.region.code if f.region else ""
+    params["department"] = f.department.code if f.department else ""
     params.update({k: str(v) for k, v in extra.items()})
     return urlencode(params)
 
@@ -81,13 +88,15 @@ def _base_context(request: HttpRequest, f: StatsFilter) -> dict[str, Any]:
         "f": f,
         "refreshed_at": freshness(),
         "regions": stats_regions(request.user),
+        "departments": stats_departments(request.user),
         "may_see_all": default_region(request.user) is None,
+        "may_see_all_departments": default_department(request.user) is None,
         "today": today,
         "query": _query(f),
         "quick": [
-            (_("今日"), _query(StatsFilter(f.period.day(today), f.region))),
-            (_("本月"), _query(StatsFilter(f.period.month(today.year, today.month), f.region))),
-            (_("本年"), _query(StatsFilter(f.period.year(today.year), f.region))),
+            (_("今日"), _query(StatsFilter(f.period.day(today), f.region, f.department))),
+            (_("本月"), _query(StatsFilter(f.period.month(today.year, today.month), f.region, f.department))),
+            (_("本年"), _query(StatsFilter(f.period.year(today.year), f.region, f.department))),
         ],
     }
 
@@ -141,7 +150,15 @@ def _error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     """A bad filter is shown on the filter page (400); permission errors get the 403 page."""
 
     def page(message: str, status: int) -> HttpResponse:
-        context = {"error": message, "regions": stats_regions(request.user), "f": None, "quick": []}
+        context = {
+            "error": message,
+            "regions": stats_regions(request.user),
+            "departments": stats_departments(request.user),
+            "may_see_all": default_region(request.user) is None,
+            "may_see_all_departments": default_department(request.user) is None,
+            "f": None,
+            "quick": [],
+        }
         return render(request, "stats/dashboard.html", context, status=status)
 
     return domain_error_page(request, exc, page)

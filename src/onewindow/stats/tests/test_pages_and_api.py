@@ -167,3 +167,29 @@ def test_api_bad_input_is_problem_json(client, march, url, status):
     assert response.status_code == status
     assert response["Content-Type"].startswith("application/problem+json")
     assert response.json()["title"]
+
+
+def test_a_department_leader_sees_their_department_only(client, march):
+    # scjg_leader leads 市场监管: of March's cases, c1 and c2 (pharmacy) and c4 (small catering).
+    login(client, "scjg_leader")
+    body = client.get(f"/api/v1/stats/indicators?{MARCH}").json()
+    figures = {f["code"]: f for f in body["indicators"]}
+    assert body["department"] == "SCJG"
+    assert figures["cases_accepted"]["value"] == "3"
+    assert figures["finished_late"]["value"] == "0"  # c3, the late one, is 城管's
+    page = client.get(f"/stats/?{MARCH}")
+    assert page.status_code == 200
+    assert re.search(r'id="fig-cases_accepted".*?<strong>3</strong>', page.content.decode(), re.S)
+    assert client.get(f"/stats/?{MARCH}&department=CG").status_code == 403
+    assert client.get(f"/stats/?{MARCH}&department=").status_code == 403
+    assert client.get(f"/api/v1/stats/indicators?{MARCH}&department=CG").status_code == 403
+
+
+def test_a_supervisor_may_choose_a_department(client, march):
+    login(client, "supervisor")
+    body = client.get(f"/api/v1/stats/indicators?{MARCH}&department=CG").json()
+    figures = {f["code"]: f for f in body["indicators"]}
+    assert figures["cases_accepted"]["value"] == "2"  # c3, c5
+    assert figures["finished_late"]["value"] == "1"  # c3
+    assert figures["overdue_open"]["value"] == "1"  # c5
+    assert client.get(f"/stats/?{MARCH}&department=NOPE").status_code == 400
