@@ -38,7 +38,7 @@ def test_overdue_figure_drills_down_to_exactly_the_overdue_cases(page: Page, liv
     expected = sorted([overdue.number, extra["late"].number])
 
     login(page, live_server.url, "supervisor")
-    page.get_by_role("link", name="统计分析").click()
+    page.get_by_role("link", name="统计分析", exact=True).click()
     expect(page.get_by_role("heading", name="统计分析")).to_be_visible()
     figure = page.locator("#fig-overdue_open")
     expect(figure.locator("strong")).to_have_text("2")
