@@ -149,8 +149,11 @@ def refresh(
         full = full or state.watermark is None
         if full:
             if max_rebuild_cases is not None and top_case > max_rebuild_cases:
-                log.info("statistics rollups: rebuild of %s cases left to the worker", top_case)
-                return None
+                # ids are a cheap upper bound; count only when they say it may be too many
+                count = Case.objects.count()
+                if count > max_rebuild_cases:
+                    log.info("statistics rollups: rebuild of %s cases left to the worker", count)
+                    return None
             DailyRollup.objects.all().delete()
             days: dict[str, set[dt.date] | None] = {kind: None for kind in RollupKind.values}
         else:
