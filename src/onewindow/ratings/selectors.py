@@ -172,15 +172,7 @@ def finished_cases(scope: Scope) -> QuerySet[Case]:
 def ratings_in(scope: Scope, *, default: bool = False) -> QuerySet[Rating]:
     """Ratings made in the scope's period (real ones, or with ``default`` the default ones)."""
     ratings = Rating.objects.filter(rated_at__gte=scope.since, rated_at__lt=scope.until, is_default=default)
-    if scope.department is not None:
-        ratings = ratings.filter(department_id__in=department_ids(scope.department))
-    if scope.window is not None:
-        ratings = ratings.filter(window=scope.window)
-    if scope.staff is not None:
-        ratings = ratings.filter(Q(accepted_by=scope.staff) | Q(decided_by=scope.staff))
-    if scope.region_prefix:
-        ratings = ratings.filter(case__application__region__code__startswith=scope.region_prefix)
-    return ratings
+    return _in_scope(ratings, scope)
 
 
 def ratings_of_finished(scope: Scope) -> QuerySet[Rating]:
@@ -188,6 +180,12 @@ def ratings_of_finished(scope: Scope) -> QuerySet[Rating]:
     time (``finished_at``) and department, window and officers, so this needs no join to cases
     except for the region."""
     ratings = Rating.objects.filter(finished_at__gte=scope.since, finished_at__lt=scope.until)
+    return _in_scope(ratings, scope)
+
+
+def _in_scope(ratings: QuerySet[Rating], scope: Scope) -> QuerySet[Rating]:
+    """Ratings of the scope's department, window, staff member and region (a rating carries its
+    case's department, window and officers)."""
     if scope.department is not None:
         ratings = ratings.filter(department_id__in=department_ids(scope.department))
     if scope.window is not None:

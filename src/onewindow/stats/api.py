@@ -7,24 +7,19 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from django.utils import timezone
 from ninja import Query, Router, Schema
 from ninja.responses import codes_4xx
 
 from onewindow.cases.schemas import Problem
 from onewindow.core.errors import InvalidInput
 from onewindow.stats.definitions import BY_CODE, DIMENSIONS, INDICATORS
-from onewindow.stats.periods import PeriodError, parse_period
 from onewindow.stats.selectors import (
+    FILTER_PARAMS,
     StatsFilter,
     breakdown,
-    default_department,
-    default_region,
-    department_by_code,
     drill_cases,
     indicators,
-    region_by_code,
-    require_stats_view,
+    stats_filter,
     trend,
 )
 
@@ -107,28 +102,11 @@ class DrillOut(Schema):
 
 
 def _filter(request: HttpRequest, q: FilterIn) -> StatsFilter:
-    for name in ("period", "day", "month", "year", "start", "end", "region", "department"):
-        value = getattr(q, name)
-        if value is not None and len(value) > 20:
+    params = {name: getattr(q, name) for name in FILTER_PARAMS if getattr(q, name) is not None}
+    for name, value in params.items():
+        if len(value) > 20:
             raise InvalidInput(f"参数 {name} 过长", field=name)
-    try:
-        period = parse_period(
-            q.period,
-            today=timezone.localdate(),
-            day=q.day,
-            month=q.month,
-            year=q.year,
-            start=q.start,
-            end=q.end,
-        )
-    except PeriodError as exc:
-        raise InvalidInput(str(exc), field="period") from exc
-    region = region_by_code(q.region) if q.region is not None else default_region(request.user)
-    department = (
-        department_by_code(q.department) if q.department is not None else default_department(request.user)
-    )
-    require_stats_view(request.user, region, department)
-    return StatsFilter(period, region, department)
+    return stats_filter(request.user, params)
 
 
 def _str(value: Any) -> str | None:

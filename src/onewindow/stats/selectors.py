@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
@@ -47,12 +47,8 @@ from onewindow.ratings import selectors as rating_selectors
 from onewindow.ratings.models import BAD_LEVELS
 from onewindow.stats.definitions import BY_CODE, DIMENSIONS, INDICATORS, Indicator
 from onewindow.stats.models import DailyRollup, RollupKind
-from onewindow.stats.periods import Period, weighted_percentile
+from onewindow.stats.periods import Period, PeriodError, parse_period, weighted_percentile
 from onewindow.stats.rollup import ensure_fresh
-
-ON_SITE_CHANNELS = (Channel.WINDOW, Channel.STATION, Channel.BANK, Channel.KIOSK)
-HUNDRED = Decimal(100)
-
 
 # ---- scope ------------------------------------------------------------------------------------------
 
@@ -194,6 +190,37 @@ def require_stats_view(user: Any, region: Region | None, department: Department 
         return
     if not can(user, "stats.view", region=region, department=department):
         raise PermissionDenied(f"您没有查看“{region.name}”统计数据的权限")
+
+
+FILTER_PARAMS = ("period", "day", "month", "year", "start", "end", "region", "department")
+
+
+def stats_filter(user: Any, params: Mapping[str, str]) -> StatsFilter:
+    """The scope of the pages' and the API's parameters (``FILTER_PARAMS``), checked for ``user``:
+    a missing region or department is the user's default, an empty one means all; a bad period,
+    region or department is ``InvalidInput``, a scope the user may not see ``PermissionDenied``."""
+
+    def given(name: str) -> str | None:
+        return params.get(name) or None
+
+    try:
+        period = parse_period(
+            given("period"),
+            today=timezone.localdate(),
+            day=given("day"),
+            month=given("month"),
+            year=given("year"),
+            start=given("start"),
+            end=given("end"),
+        )
+    except PeriodError as exc:
+        raise InvalidInput(str(exc), field="period") from exc
+    region = region_by_code(params["region"]) if "region" in params else default_region(user)
+    department = (
+        department_by_code(params["department"]) if "department" in params else default_department(user)
+    )
+    require_stats_view(user, region, department)
+    return StatsFilter(period, region, department)
 
 
 def department_by_code(code: str | None) -> Department | None:

@@ -19,7 +19,6 @@ from django.views.decorators.http import require_GET
 from onewindow.core.errors import DomainError, InvalidInput
 from onewindow.stats import charts
 from onewindow.stats.definitions import BY_CODE, DIMENSIONS, GROUPS
-from onewindow.stats.periods import PeriodError, parse_period
 from onewindow.stats.rollup import freshness
 from onewindow.stats.selectors import (
     BREAKDOWN_COLUMNS,
@@ -28,42 +27,20 @@ from onewindow.stats.selectors import (
     complaint_figures,
     default_department,
     default_region,
-    department_by_code,
     drill_cases,
     indicators,
-    region_by_code,
-    require_stats_view,
     stats_departments,
+    stats_filter,
     stats_regions,
     trend,
 )
 from onewindow.web.access import domain_error_page, staff_page
 
-FILTER_KEYS = ("period", "day", "month", "year", "start", "end", "region", "department")
 PAGE_SIZE = 50
 
 
 def _filter(request: HttpRequest) -> StatsFilter:
-    """The filter of the query string; the user's default region when none is given."""
-    q = request.GET
-    try:
-        period = parse_period(
-            q.get("period"),
-            today=timezone.localdate(),
-            day=q.get("day") or None,
-            month=q.get("month") or None,
-            year=q.get("year") or None,
-            start=q.get("start") or None,
-            end=q.get("end") or None,
-        )
-    except PeriodError as exc:
-        raise InvalidInput(str(exc), field="period") from exc
-    region = region_by_code(q.get("region")) if "region" in q else default_region(request.user)
-    department = (
-        department_by_code(q.get("department")) if "department" in q else default_department(request.user)
-    )
-    require_stats_view(request.user, region, department)
-    return StatsFilter(period, region, department)
+    return stats_filter(request.user, request.GET)
 
 
 def _query(f: StatsFilter, **extra: Any) -> str:
