@@ -171,6 +171,10 @@ CHANNELS = [
 ]
 
 
+DAILY_NUMBERS = 9_999  # four-digit daily sequence of an application number
+DAILY_NUMBERS_SAFE = 8_000
+
+
 class SimulationError(DomainError):
     code, status, title = "simulation_refused", 409, "无法生成模拟数据"
 
@@ -317,6 +321,16 @@ class Simulator:
         self.days = [d for d in _working_days(self.cal, self.years) if d < timezone.localdate()]
         if not self.days:
             raise SimulationError("所选年份中没有早于今天的工作日")
+        # An application number ends in a four-digit daily sequence per county (cases.services),
+        # so one county takes at most 9,999 acceptances a day; a uniform spread must stay well
+        # below that (room for the random peaks), or the run would fail half-way.
+        per_day = self.target / len(self.days)
+        if per_day > DAILY_NUMBERS_SAFE:
+            raise SimulationError(
+                f"{self.target:,}件分布在{len(self.days)}个工作日，平均每日约{per_day:,.0f}件，"
+                f"超过一个县每日受理编号的容量（{DAILY_NUMBERS:,}个，安全上限{DAILY_NUMBERS_SAFE:,}）："
+                f"请用 --years 分摊到更多年份（至少{-(-self.target // DAILY_NUMBERS_SAFE) // 250 + 1}年）"
+            )
 
     # ---- pieces ----------------------------------------------------------------------------
 
@@ -488,6 +502,10 @@ class Simulator:
         if status == ApplicationStatus.ACCEPTED:
             scope = f"app:{county6}:{day:%Y%m%d}"
             sequences[scope] += 1
+            if sequences[scope] > DAILY_NUMBERS:
+                raise SimulationError(
+                    f"{day:%Y-%m-%d} 的受理编号已用完（每日{DAILY_NUMBERS:,}个）：请用 --years 分摊到更多年份"
+                )
             number = f"{county6}{day:%Y%m%d}{sequences[scope]:04d}"
         officer = rng.choice(self.officers)
         joint = self._due(accepted_at, self.bundle_limits.get(bundle_id)) if bundle_id else None

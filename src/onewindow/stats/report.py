@@ -26,16 +26,19 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from xml.sax.saxutils import escape
 
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
+from django.db.models import DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
 from django.utils import timezone
 from reportlab.pdfbase import pdfmetrics
 
 from onewindow.cases.models import Case
-from onewindow.catalog.models import BundleKind, LimitUnit, ServiceItem
+from onewindow.catalog.models import Bundle, BundleKind, LimitUnit, ServiceItem
 from onewindow.core.errors import DomainError
 from onewindow.core.timeutil import now
 from onewindow.org.models import Hall, HallKind, Region, RegionLevel
+from onewindow.ratings import selectors as rating_selectors
+from onewindow.ratings.models import BAD_LEVELS, Rectification, RectificationState
 from onewindow.stats.definitions import GROUPS, INDICATORS
+from onewindow.stats.models import RollupKind
 from onewindow.stats.periods import Period
 from onewindow.stats.selectors import (
     BreakdownRow,
@@ -46,9 +49,11 @@ from onewindow.stats.selectors import (
     cases_finished,
     complaint_figures,
     complaints_in,
+    dimension_keys,
     drill_cases,
     indicators,
     percent,
+    rollups,
     working_time_by,
 )
 
@@ -196,8 +201,11 @@ def _case_list(numbers: Sequence[str], total: int) -> str:
     return f"{shown}（共{total:,}件）"
 
 
-def _numbers(qs: QuerySet[Case]) -> tuple[list[str], int]:
-    return list(qs.values_list("number", flat=True)[:MAX_LISTED]), qs.count()
+def _numbers(qs: QuerySet[Case], total: int | None = None) -> tuple[list[str], int]:
+    """The first case numbers of ``qs`` and how many there are (``total`` when the figures
+    already say, so the year's cases are not counted again)."""
+    numbers = list(qs.values_list("number", flat=True)[:MAX_LISTED])
+    return numbers, qs.count() if total is None else total
 
 
 def _limit_text(value: int | None, unit: str) -> str:
@@ -257,33 +265,77 @@ def longest_cases(qs: QuerySet[Case]) -> QuerySet[Case]:
     return qs.filter(decided_at__isnull=False).annotate(_took=took).order_by("-_took", "pk")
 
 
+def _hours(seconds: int, n: int) -> Decimal | None:
+    if not n:
+        return None
+    return (Decimal(seconds) / n / 3600).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
 def issue_hours(f: StatsFilter) -> tuple[dict[str, Decimal], Decimal | None]:
     """Mean hours from decision to closure (制证、送达 after the decision) of the cases finished
-    in the period and already closed, per department code (``breakdown``'s key) and overall: one
-    grouped query."""
-    took = ExpressionWrapper(F("closed_at") - F("decided_at"), output_field=DurationField())
-    qs = cases_finished(f).filter(closed_at__isnull=False)
-
-    def hours(value: dt.timedelta | None) -> Decimal | None:
-        if value is None:
-            return None
-        return (Decimal(value.total_seconds()) / 3600).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-
-    per = {
-        str(row["department__code"]): hours(row["h"])
-        for row in qs.values("department__code").annotate(h=Avg(took)).order_by()
-    }
-    return {k: v for k, v in per.items() if v is not None}, hours(qs.aggregate(h=Avg(took))["h"])
+    in the period and already closed, per department code (``breakdown``'s key) and overall,
+    from the decided rollups."""
+    grouped = list(
+        rollups(f, RollupKind.DECIDED)
+        .values("department_id")
+        .annotate(s=Sum("issue_seconds"), n=Sum("closed"))
+        .order_by()
+    )
+    keys = dimension_keys("department", [g["department_id"] for g in grouped])
+    per = {keys[g["department_id"]][0]: _hours(g["s"], g["n"]) for g in grouped if g["department_id"] in keys}
+    overall = _hours(sum(g["s"] or 0 for g in grouped), sum(g["n"] or 0 for g in grouped))
+    return {k: v for k, v in per.items() if v is not None}, overall
 
 
 def bundle_usage(f: StatsFilter) -> list[dict[str, Any]]:
-    """Applications of the period per 一件事 / 套餐, most used first."""
+    """Applications of the period per 一件事 / 套餐 and the cases they led to, most used first
+    (from the received rollups)."""
+    grouped = (
+        rollups(f, RollupKind.RECEIVED)
+        .filter(bundle_id__isnull=False)
+        .values("bundle_id")
+        .annotate(n=Sum("n"), cases=Sum("cases"))
+        .order_by()
+    )
+    bundles = Bundle.objects.in_bulk([g["bundle_id"] for g in grouped])
+    used = [
+        {
+            "bundle__code": bundles[g["bundle_id"]].code,
+            "bundle__name": bundles[g["bundle_id"]].name,
+            "bundle__kind": bundles[g["bundle_id"]].kind,
+            "n": g["n"],
+            "cases": g["cases"],
+        }
+        for g in grouped
+        if g["bundle_id"] in bundles and g["n"]
+    ]
+    return sorted(used, key=lambda b: (-b["n"], b["bundle__code"]))
+
+
+def late_legal_items(f: StatsFilter) -> list[tuple[str, int]]:
+    """(item name, cases finished at or after the statutory deadline) per item, most first."""
+    grouped = (
+        rollups(f, RollupKind.DECIDED)
+        .values("item_id")
+        .annotate(late=Sum("with_legal") - Sum("on_time_legal"))
+        .filter(late__gt=0)
+        .order_by()
+    )
+    keys = dimension_keys("item", [g["item_id"] for g in grouped])
+    named = [(keys[g["item_id"]][1], g["late"]) for g in grouped if g["item_id"] in keys]
+    return sorted(named, key=lambda pair: (-pair[1], pair[0]))
+
+
+def bad_ratings_open_numbers(f: StatsFilter) -> list[str]:
+    """Case numbers of the period's bad ratings whose rectification is not verified yet, oldest
+    rating first, read from the (small) rectification table."""
+    scope = f.rating_scope()
+    ratings = rating_selectors.ratings_in(scope).filter(level__in=sorted(BAD_LEVELS))
+    open_states = [s for s in RectificationState.values if s not in rating_selectors.VERIFIED_STATES]
     return list(
-        applications_in(f)
-        .filter(bundle__isnull=False)
-        .values("bundle__code", "bundle__name", "bundle__kind")
-        .annotate(n=Count("id", distinct=True), cases=Count("cases", distinct=True))
-        .order_by("-n", "bundle__code")
+        Rectification.objects.filter(state__in=open_states, rating__in=ratings)
+        .order_by("rating__rated_at", "rating_id")
+        .values_list("rating__case__number", flat=True)[:MAX_LISTED]
     )
 
 
@@ -747,7 +799,7 @@ def _problems(d: ReportData) -> list[Problem]:
         bullets = []
         late = drill_cases("finished_late", d.f, at=d.at)
         for r in late_items:
-            numbers, count = _numbers(late.filter(item_version__item__code=r.key))
+            numbers, count = _numbers(late.filter(item_version__item__code=r.key), r.finished_late)
             bullets.append(
                 f"{r.label}：办结{r.finished:,}件，超承诺时限{r.finished_late:,}件，按时办结率{r.on_time_rate}%，"
                 f"平均用时{_n(r.working_days_mean)}个工作日。办件：{_case_list(numbers, count)}。"
@@ -769,16 +821,10 @@ def _problems(d: ReportData) -> list[Problem]:
         )
 
     # 2. Cases finished past the statutory limit.
-    legal = late_legal_cases(d.f)
-    numbers, count = _numbers(legal)
+    lg = g("on_time_rate_legal")
+    numbers, count = _numbers(late_legal_cases(d.f), (lg.denominator or 0) - (lg.numerator or 0))
     if count:
-        lg = g("on_time_rate_legal")
-        items = (
-            legal.values("item_version__item__name")
-            .annotate(n=Count("id"))
-            .order_by("-n", "item_version__item__name")
-        )
-        named = "、".join(f"{r['item_version__item__name']}{r['n']}件" for r in items[:TOP])
+        named = "、".join(f"{name}{n}件" for name, n in late_legal_items(d.f)[:TOP])
         text = (
             f"个别办件超过法定时限。全年有{count:,}件办件在法定期限届满后才作出决定，法定时限内办结率"
             f"{_fig(lg)}，涉及{named}。办件：{_case_list(numbers, count)}。"
@@ -823,7 +869,7 @@ def _problems(d: ReportData) -> list[Problem]:
         bullets = []
         for r in slow:
             late = drill_cases("finished_late", d.f, at=d.at).filter(department__code=r.key)
-            numbers, count = _numbers(late)
+            numbers, count = _numbers(late, r.finished_late)
             if count:
                 backing = f"超承诺时限办结{count:,}件：{_case_list(numbers, count)}"
             else:
@@ -857,9 +903,9 @@ def _problems(d: ReportData) -> list[Problem]:
             [],
             "推动“好差评”一事一评全覆盖：办结时通过短信、二维码和窗口评价器主动邀评，把评价率纳入窗口考核。",
         )
-    bad = drill_cases("bad_ratings_open", d.f, at=d.at)
-    numbers, count = _numbers(bad)
+    count = int(g("bad_ratings_open").value or 0)
     if count:
+        numbers = bad_ratings_open_numbers(d.f)
         add(
             "bad_ratings_open",
             f"差评整改尚未全部完成。全年差评整改率{_fig(g('rectification_rate'))}，仍有{count:,}条差评整改未经督查核实，"

@@ -3,11 +3,13 @@
 A refresh recomputes only the days that may have changed since the last one:
 - the days of applications and cases updated since the watermark (``updated_at``) or inserted
   since (ids above the last ones seen: bulk loads keep their historical ``updated_at``);
+- the days of ratings made since, and of ratings whose rectification moved on since;
 - the last ``RECENT_DAYS`` days, always, for writes that do not touch ``updated_at``;
 and, after a calendar change (working days counted differently), everything.
 
 Each day is deleted and recomputed from the cases in the same transaction, with one grouped query
-per kind and per run of consecutive days, so a refresh is exact, not an estimate. The worker runs
+per kind and per run of consecutive days, so a refresh is exact, not an estimate; then the month
+rows of the months those days fall in are summed again from the day rows. The worker runs
 ``refresh_due`` every tick; pages call ``ensure_fresh`` so they are at most
 ``ONEWINDOW_STATS_REFRESH_SECONDS`` (default 60) behind; ``onewindow stats rebuild`` starts over.
 """
@@ -23,7 +25,19 @@ from typing import Any
 
 from django.conf import settings
 from django.db import OperationalError, transaction
-from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, QuerySet
+from django.db.models import (
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+)
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -43,7 +57,8 @@ from onewindow.clock.selectors import work_calendar
 from onewindow.clock.workdays import CalendarRangeError, count_working_days
 from onewindow.core.errors import DomainError
 from onewindow.core.timeutil import now
-from onewindow.stats.models import DailyRollup, RollupKind, RollupState
+from onewindow.ratings.models import BAD_LEVELS, Rating, RectificationEvent, RectificationState
+from onewindow.stats.models import COUNTERS, DIMENSIONS, DailyRollup, Grain, RollupKind, RollupState
 
 log = logging.getLogger(__name__)
 
@@ -146,6 +161,8 @@ def refresh(
         started = now()
         top_app = Application.objects.aggregate(m=Max("pk"))["m"] or 0
         top_case = Case.objects.aggregate(m=Max("pk"))["m"] or 0
+        top_rating = Rating.objects.aggregate(m=Max("pk"))["m"] or 0
+        top_rectification = RectificationEvent.objects.aggregate(m=Max("pk"))["m"] or 0
         full = full or state.watermark is None
         if full:
             if max_rebuild_cases is not None and top_case > max_rebuild_cases:
@@ -168,6 +185,7 @@ def refresh(
             (RollupKind.RECEIVED, _received),
             (RollupKind.ACCEPTED, _accepted),
             (RollupKind.DECIDED, _decided),
+            (RollupKind.RATED, _rated),
         ):
             kind_days = days[kind]
             if kind_days is None:  # a rebuild: month by month, so memory stays bounded
@@ -175,19 +193,18 @@ def refresh(
             elif not kind_days:
                 continue
             else:
-                DailyRollup.objects.filter(kind=kind, day__in=sorted(kind_days)).delete()
+                DailyRollup.objects.filter(kind=kind, grain=Grain.DAY, day__in=sorted(kind_days)).delete()
             counted_days += len(kind_days)
             for chunk in _chunks(kind_days):
-                objs = builder(chunk)
-                for start in range(0, len(objs), BATCH):
-                    DailyRollup.objects.bulk_create(objs[start : start + BATCH])
-                rows += len(objs)
+                rows += _save(builder(chunk))
+            rows += _months(kind, {day.replace(day=1) for day in kind_days})
         state.watermark = started - SLACK
         state.refreshed_at = started
         if full:
             state.rebuilt_at = started
         state.days_refreshed = counted_days
         state.last_application_id, state.last_case_id = top_app, top_case
+        state.last_rating_id, state.last_rectification_event_id = top_rating, top_rectification
         state.save()
     result = RefreshResult(full, counted_days, rows)
     log.info("%s", result)
@@ -198,7 +215,42 @@ _SOURCE = {
     RollupKind.RECEIVED: (Application, "received_at"),
     RollupKind.ACCEPTED: (Case, "accepted_at"),
     RollupKind.DECIDED: (Case, "decided_at"),
+    RollupKind.RATED: (Rating, "rated_at"),
 }
+
+
+def _save(objs: list[DailyRollup]) -> int:
+    for start in range(0, len(objs), BATCH):
+        DailyRollup.objects.bulk_create(objs[start : start + BATCH])
+    return len(objs)
+
+
+def _months(kind: str, months: set[dt.date]) -> int:
+    """Sum the day rows of ``kind`` in these months (their first days) into month rows, replacing
+    the month rows there were; the working-day histograms are merged here (JSON)."""
+    if not months:
+        return 0
+    DailyRollup.objects.filter(kind=kind, grain=Grain.MONTH, day__in=sorted(months)).delete()
+    rows = 0
+    for first in sorted(months):
+        following = (first + dt.timedelta(days=32)).replace(day=1)
+        days = DailyRollup.objects.filter(kind=kind, grain=Grain.DAY, day__gte=first, day__lt=following)
+        out: dict[Key, DailyRollup] = {}
+        for g in days.values(*DIMENSIONS).annotate(**{c: Sum(c) for c in COUNTERS}).order_by():
+            key = tuple(g[d] for d in DIMENSIONS)
+            out[key] = DailyRollup(kind=kind, grain=Grain.MONTH, day=first, **g)
+        if kind == RollupKind.DECIDED:
+            hist: dict[Key, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+            for *key, part in (
+                days.exclude(wd_hist={}).values_list(*DIMENSIONS, "wd_hist").iterator(chunk_size=BATCH)
+            ):
+                merged = hist[tuple(key)]
+                for wd, n in part.items():
+                    merged[int(wd)] += n
+            for key, merged in hist.items():
+                out[key].wd_hist = {str(k): v for k, v in sorted(merged.items())}
+        rows += _save(list(out.values()))
+    return rows
 
 
 def _all_days(kind: str) -> set[dt.date]:
@@ -239,12 +291,18 @@ def _changed_days(state: RollupState, started: dt.datetime) -> dict[str, set[dt.
     earlier = CaseEvent.objects.filter(
         application__in=updated_apps.values("pk"), case__isnull=True, action__in=("submit", "resubmit")
     )
+    # A rating is never edited; its rectification moves on through events.
+    ratings = Rating.objects.filter(Q(pk__gt=state.last_rating_id) | Q(rated_at__gte=since))
+    rectified = Rating.objects.filter(
+        rectification__events__pk__gt=state.last_rectification_event_id
+    ) | Rating.objects.filter(rectification__events__at__gte=since)
     today = timezone.localdate(started)
     recent = {today - dt.timedelta(days=i) for i in range(RECENT_DAYS + 1)}
     return {
         RollupKind.RECEIVED: _local_days(apps, "received_at") | _local_days(earlier, "at") | recent,
         RollupKind.ACCEPTED: _local_days(cases, "accepted_at") | recent,
-        RollupKind.DECIDED: _local_days(cases, "decided_at") | recent,
+        RollupKind.DECIDED: _local_days(cases, "decided_at") | _local_days(ratings, "finished_at") | recent,
+        RollupKind.RATED: _local_days(ratings, "rated_at") | _local_days(rectified, "rated_at") | recent,
     }
 
 
@@ -277,7 +335,7 @@ Key = tuple[Any, ...]
 
 def _received(days: set[dt.date] | None) -> list[DailyRollup]:
     corrected = CorrectionNotice.objects.filter(application=OuterRef("pk"))
-    dims = ("_day", "region__code", "region__level", "item__department_id", "item_id", "channel")
+    dims = ("_day", "region__code", "region__level", "item__department_id", "item_id", "channel", "bundle_id")
     apps = (
         Application.objects.exclude(status=ApplicationStatus.DRAFT)
         .filter(_in_days("received_at", days))
@@ -308,6 +366,7 @@ def _received(days: set[dt.date] | None) -> list[DailyRollup]:
             department_id=g["item__department_id"],
             item_id=g["item_id"],
             channel=g["channel"],
+            bundle_id=g["bundle_id"],
             n=g["n"],
             refused=g["refused"],
             corrected=g["corrected"],
@@ -329,8 +388,22 @@ def _received(days: set[dt.date] | None) -> list[DailyRollup]:
         key = tuple(g[d] for d in mdims)
         if key in rows:
             rows[key].proofs = g["n"]
+    made = (
+        Case.objects.exclude(application__status=ApplicationStatus.DRAFT)
+        .filter(_in_days("application__received_at", days))
+        .annotate(_day=TruncDate("application__received_at"))
+        .values(*mdims)
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for g in made:
+        key = tuple(g[d] for d in mdims)
+        if key in rows:
+            rows[key].cases = g["n"]
     return list(rows.values())
 
+
+ISSUE_TIME = ExpressionWrapper(F("closed_at") - F("decided_at"), output_field=DurationField())
 
 _CASE_DIMS = (
     "application__region__code",
@@ -400,6 +473,10 @@ def _decided(days: set[dt.date] | None) -> list[DailyRollup]:
             on_time=Count("id", filter=Q(promised_due_at__isnull=False, decided_at__lt=F("promised_due_at"))),
             with_legal=Count("id", filter=Q(legal_due_at__isnull=False)),
             on_time_legal=Count("id", filter=Q(legal_due_at__isnull=False, decided_at__lt=F("legal_due_at"))),
+            closed=Count("id", filter=Q(closed_at__isnull=False)),
+            issue=Sum(ISSUE_TIME, filter=Q(closed_at__isnull=False)),
+            rated_real=Count("rating", filter=Q(rating__is_default=False)),
+            rated_default=Count("rating", filter=Q(rating__is_default=True)),
         )
         .order_by()
     )
@@ -408,7 +485,17 @@ def _decided(days: set[dt.date] | None) -> list[DailyRollup]:
     except DomainError:
         cal = None
     rows: dict[Key, DailyRollup] = {}
-    counters = ("n", "approved", "with_promised", "on_time", "with_legal", "on_time_legal")
+    counters = (
+        "n",
+        "approved",
+        "with_promised",
+        "on_time",
+        "with_legal",
+        "on_time_legal",
+        "closed",
+        "rated_real",
+        "rated_default",
+    )
     for g in grouped:
         key = (g["_day"], *(g[d] for d in _CASE_DIMS))
         row = rows.get(key)
@@ -417,6 +504,8 @@ def _decided(days: set[dt.date] | None) -> list[DailyRollup]:
             row.wd_hist = defaultdict(int)
         for name in counters:
             setattr(row, name, getattr(row, name) + g[name])
+        if g["issue"] is not None:
+            row.issue_seconds += max(0, round(g["issue"].total_seconds()))
         n = g["n"]
         try:
             if cal is None or g["_acc"] is None:
@@ -440,6 +529,33 @@ def _decided(days: set[dt.date] | None) -> list[DailyRollup]:
     for row in rows.values():
         row.wd_hist = {str(k): v for k, v in sorted(row.wd_hist.items())}
     return list(rows.values())
+
+
+def _rated(days: set[dt.date] | None) -> list[DailyRollup]:
+    """Ratings by the day they were made, in their case's region, department, item and channel:
+    real ones (``n``) by level, default ones apart, bad ones whose rectification is verified."""
+    verified = (RectificationState.VERIFIED, RectificationState.PUBLISHED)
+    bad = Q(is_default=False, level__in=sorted(BAD_LEVELS))
+    levels = {f"level_{k}": Count("id", filter=Q(is_default=False, level=k)) for k in range(1, 6)}
+    grouped = (
+        Rating.objects.filter(_in_days("rated_at", days))
+        .annotate(_day=TruncDate("rated_at"))
+        .values("_day", *(f"case__{d}" for d in _CASE_DIMS))
+        .annotate(
+            n=Count("id", filter=Q(is_default=False)),
+            ratings_default=Count("id", filter=Q(is_default=True)),
+            bad_rectified=Count("id", filter=bad & Q(rectification__state__in=verified)),
+            **levels,
+        )
+        .order_by()
+    )
+    out = []
+    for g in grouped:
+        row = _rollup(RollupKind.RATED, g["_day"], {d: g[f"case__{d}"] for d in _CASE_DIMS})
+        for name in ("n", "ratings_default", "bad_rectified", *levels):
+            setattr(row, name, g[name])
+        out.append(row)
+    return out
 
 
 def on_calendar_change(calendar: Any, years: frozenset[int]) -> int:

@@ -43,10 +43,11 @@ from onewindow.core.errors import InvalidInput
 from onewindow.core.timeutil import now
 from onewindow.org.authz import can, grants_for
 from onewindow.org.models import Department, Region, RegionLevel
+from onewindow.ratings import conf as ratings_conf
 from onewindow.ratings import selectors as rating_selectors
 from onewindow.ratings.models import BAD_LEVELS
 from onewindow.stats.definitions import BY_CODE, DIMENSIONS, INDICATORS, Indicator
-from onewindow.stats.models import DailyRollup, RollupKind
+from onewindow.stats.models import DailyRollup, Grain, RollupKind
 from onewindow.stats.periods import Period, PeriodError, parse_period, weighted_percentile
 from onewindow.stats.rollup import ensure_fresh
 
@@ -393,7 +394,7 @@ def working_time_by(f: StatsFilter, dimension: str) -> dict[str, WorkingTime]:
         .annotate(**{k: Sum(v) for k, v in _WT_SUMS.items()})
         .order_by()
     )
-    keys = _dimension_keys(dimension, [g[field_name] for g in grouped])
+    keys = dimension_keys(dimension, [g[field_name] for g in grouped])
     return {keys[g[field_name]][0]: WorkingTime(**{k: g[k] or 0 for k in _WT_SUMS}) for g in grouped}
 
 
@@ -427,9 +428,31 @@ def catalogue_compression(department_ids: list[int] | None = None) -> tuple[int,
     return promised_sum, legal_sum
 
 
-def rollups(f: StatsFilter, kind: str) -> QuerySet[DailyRollup]:
-    """The rollup rows of one kind in the scope's days and region."""
-    qs = DailyRollup.objects.filter(kind=kind, day__gte=f.period.start, day__lte=f.period.end)
+def _whole_months(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date] | None:
+    """The first days of the first and the last calendar month lying wholly in [start, end]."""
+    first = start if start.day == 1 else (start.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+    after = end + dt.timedelta(days=1)
+    last = (after.replace(day=1) - dt.timedelta(days=1)).replace(day=1)  # month ending by ``end``
+    return (first, last) if first <= last else None
+
+
+def rollups(f: StatsFilter, kind: str, *, daily: bool = False) -> QuerySet[DailyRollup]:
+    """The rollup rows of one kind in the scope's days and region: the month rows of the whole
+    calendar months in the period and the day rows of the days around them (``daily``: day rows
+    only, for a trend by day). Sums over either are the same; month rows are fewer."""
+    start, end = f.period.start, f.period.end
+    months = None if daily else _whole_months(start, end)
+    if months is None:
+        when = Q(grain=Grain.DAY, day__gte=start, day__lte=end)
+    else:
+        first, last = months
+        after_last = (last + dt.timedelta(days=32)).replace(day=1)
+        when = Q(grain=Grain.MONTH, day__gte=first, day__lte=last)
+        if start < first:
+            when |= Q(grain=Grain.DAY, day__gte=start, day__lt=first)
+        if after_last <= end:
+            when |= Q(grain=Grain.DAY, day__gte=after_last, day__lte=end)
+    qs = DailyRollup.objects.filter(when, kind=kind)
     if f.region_prefix:
         qs = qs.filter(region_code__startswith=f.region_prefix)
     if f.department is not None:
@@ -499,6 +522,7 @@ def indicators(f: StatsFilter, *, at: dt.datetime | None = None) -> dict[str, Fi
         on_time=Sum("on_time"),
         with_legal=Sum("with_legal"),
         on_time_legal=Sum("on_time_legal"),
+        rated_real=Sum("rated_real"),
     )
     finished = {k: v or 0 for k, v in finished.items()}
     figures["cases_finished"] = _count("cases_finished", finished["total"])
@@ -539,13 +563,19 @@ def indicators(f: StatsFilter, *, at: dt.datetime | None = None) -> dict[str, Fi
     figures["suspensions"] = _count("suspensions", suspensions_in(f).count())
     figures["extensions"] = _count("extensions", extensions_in(f).count())
 
-    scope = f.rating_scope()
-    rates = rating_selectors.rates_summary(scope)
-    for code in ("rating_rate", "satisfaction_rate", "rectification_rate"):
-        rate = rates[code]
-        figures[code] = _rate(code, rate.numerator, rate.denominator)
-    rr = rates["rectification_rate"]
-    figures["bad_ratings_open"] = _count("bad_ratings_open", rr.denominator - rr.numerator)
+    # 好差评, as ratings.selectors defines them (rates_summary), from the rollups: ratings of the
+    # cases finished in the period (decided rows), ratings made in the period by level (rated rows)
+    figures["rating_rate"] = _rate("rating_rate", finished["rated_real"], finished["total"])
+    rated = rollups(f, RollupKind.RATED).aggregate(
+        bad_rectified=Sum("bad_rectified"), **{f"level_{k}": Sum(f"level_{k}") for k in range(1, 6)}
+    )
+    by_level = {k: rated[f"level_{k}"] or 0 for k in range(1, 6)}
+    satisfied = sum(by_level[k] for k in ratings_conf.satisfied_levels())
+    figures["satisfaction_rate"] = _rate("satisfaction_rate", satisfied, sum(by_level.values()))
+    bad = sum(by_level[k] for k in BAD_LEVELS)
+    rectified = rated["bad_rectified"] or 0
+    figures["rectification_rate"] = _rate("rectification_rate", rectified, bad)
+    figures["bad_ratings_open"] = _count("bad_ratings_open", bad - rectified)
 
     sla = complaint_figures(f, at=at)
     figures["complaints"] = _count("complaints", sla["total"])
@@ -642,7 +672,7 @@ BREAKDOWN_COLUMNS = (
 )
 
 
-def _dimension_keys(dimension: str, values: Iterable[Any]) -> dict[Any, tuple[str, str]]:
+def dimension_keys(dimension: str, values: Iterable[Any]) -> dict[Any, tuple[str, str]]:
     """Raw rollup / case values of a dimension → (key, label): department codes and item codes
     with their names, choice values with their labels."""
     values = [v for v in set(values) if v is not None]
@@ -739,7 +769,7 @@ def breakdown(f: StatsFilter, dimension: str, *, at: dt.datetime | None = None) 
             )
     for g in cases_overdue(f, at=at).values(case_field).annotate(n=Count("id")).order_by():
         raw[g[case_field]]["overdue_open"] = g["n"]
-    keys = _dimension_keys(dimension, raw)
+    keys = dimension_keys(dimension, raw)
     rows = []
     for value, counts in raw.items():
         key, label = keys.get(value, (str(value), str(value)))
@@ -778,11 +808,11 @@ def trend(f: StatsFilter) -> list[TrendPoint]:
         return day if by_day else day.replace(day=1)
 
     accepted: dict[dt.date, int] = defaultdict(int)
-    for row in rollups(f, RollupKind.ACCEPTED).values("day").annotate(n=Sum("n")).order_by():
+    for row in rollups(f, RollupKind.ACCEPTED, daily=by_day).values("day").annotate(n=Sum("n")).order_by():
         accepted[bucket_of(row["day"])] += row["n"]
     finished: dict[dt.date, list[int]] = defaultdict(lambda: [0, 0, 0])
     rows = (
-        rollups(f, RollupKind.DECIDED)
+        rollups(f, RollupKind.DECIDED, daily=by_day)
         .values("day")
         .annotate(n=Sum("n"), p=Sum("with_promised"), ok=Sum("on_time"))
         .order_by()

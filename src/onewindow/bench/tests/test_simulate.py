@@ -140,6 +140,14 @@ def test_a_year_without_holiday_data_is_refused(hall):
         call_command("simulate", "--cases", "20", "--years", "2031", "--quiet")
 
 
+def test_more_cases_a_day_than_application_numbers_is_refused_before_loading(hall):
+    # 2025 has 250 working days; an application number has a four-digit daily sequence.
+    with pytest.raises(CommandError, match="--years") as refused:
+        call_command("simulate", "--cases", "3000000", "--years", "2025", "--quiet")
+    assert "每日" in str(refused.value)
+    assert not Case.objects.exists()
+
+
 def test_a_top_up_continues_the_numbering(hall):
     simulate(cases=60, years=YEARS, seed=1, progress=lambda line: None)
     simulate(cases=60, years=YEARS, seed=2, progress=lambda line: None, top_up=True)

@@ -8,13 +8,21 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.db.models import Sum
 
 from onewindow.cases.models import Case, CaseEvent, CaseStatus
 from onewindow.core.timeutil import now
-from onewindow.stats.models import DailyRollup, RollupState
+from onewindow.ratings.models import (
+    Rating,
+    RatingChannel,
+    Rectification,
+    RectificationEvent,
+    RectificationState,
+)
+from onewindow.stats.models import COUNTERS, DailyRollup, Grain, RollupKind, RollupState
 from onewindow.stats.periods import Period
 from onewindow.stats.rollup import invalidate, on_calendar_change, refresh, refresh_due
-from onewindow.stats.selectors import StatsFilter, indicators
+from onewindow.stats.selectors import StatsFilter, indicators, rollups
 from onewindow.stats.tests.fixtures import AT, build_march, local
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +49,7 @@ def test_first_refresh_is_a_full_rebuild_and_later_ones_are_incremental(march):
     RollupState.objects.update(watermark=now() + dt.timedelta(hours=1))  # nothing changed since
     second = refresh()
     assert not second.full
-    assert second.days == 3 * 8  # the recent days of each kind (today and the 7 before)
+    assert second.days == 4 * 8  # the recent days of each kind (today and the 7 before)
 
 
 def test_a_case_decided_after_the_last_refresh_is_counted(march, settings):
@@ -135,3 +143,78 @@ def test_pages_leave_large_refreshes_to_the_worker(march):
     RollupState.objects.update(watermark=local("2025-01-01"), refreshed_at=local("2025-01-01"))
     assert refresh(max_days=3) is None  # the March days and the last week have changed
     assert ensure_fresh(bounded=False) is not None
+
+
+def test_month_rows_hold_the_sums_of_their_day_rows(march):
+    refresh()
+    for kind in RollupKind.values:
+        days = DailyRollup.objects.filter(kind=kind, grain=Grain.DAY, day__month=3, day__year=2025)
+        months = DailyRollup.objects.filter(kind=kind, grain=Grain.MONTH, day=dt.date(2025, 3, 1))
+        assert days.exists() and months.exists()
+        sums = {c: Sum(c) for c in COUNTERS}
+        assert days.aggregate(**sums) == months.aggregate(**sums)
+        assert months.count() <= days.count()
+    month_hist: dict[str, int] = {}
+    for row in DailyRollup.objects.filter(
+        kind=RollupKind.DECIDED, grain=Grain.MONTH, day=dt.date(2025, 3, 1)
+    ):
+        assert list(row.wd_hist) == sorted(row.wd_hist, key=int)
+        for wd, n in row.wd_hist.items():
+            month_hist[wd] = month_hist.get(wd, 0) + n
+    day_hist: dict[str, int] = {}
+    for part in DailyRollup.objects.filter(
+        kind=RollupKind.DECIDED, grain=Grain.DAY, day__month=3, day__year=2025
+    ).values_list("wd_hist", flat=True):
+        for wd, n in part.items():
+            day_hist[wd] = day_hist.get(wd, 0) + n
+    assert month_hist == day_hist and sum(month_hist.values()) == 5
+
+
+def test_a_month_reads_its_month_rows_and_a_custom_range_its_day_rows(march):
+    refresh()
+    month = StatsFilter(Period.month(2025, 3), march.county)
+    assert set(rollups(month, RollupKind.DECIDED).values_list("grain", flat=True)) == {Grain.MONTH}
+    assert set(rollups(month, RollupKind.DECIDED, daily=True).values_list("grain", flat=True)) == {Grain.DAY}
+    # 15 February – 31 March: the day rows of February's second half, March's month rows.
+    span = StatsFilter(Period(dt.date(2025, 2, 15), dt.date(2025, 3, 31)), march.county)
+    grains = set(rollups(span, RollupKind.ACCEPTED).values_list("grain", "day"))
+    assert (Grain.MONTH, dt.date(2025, 3, 1)) in grains
+    assert all((g == Grain.DAY and d < dt.date(2025, 3, 1)) or g == Grain.MONTH for g, d in grains)
+    assert indicators(month, at=AT)["cases_finished"].value == 5
+
+
+def test_ratings_made_and_rectifications_verified_after_a_refresh_are_counted(march, settings):
+    settings.ONEWINDOW_STATS_REFRESH_SECONDS = 0
+    before = march_figures(march)
+    assert before["rating_rate"].numerator == 2 and before["rectification_rate"].value == Decimal("0.00")
+    assert before["bad_ratings_open"].value == 1
+    # An old case rated now (a late, bulk or imported rating keeps its March dates), and the bad
+    # rating's rectification verified by an event.
+    c2 = Case.objects.get(pk=march.cases["c2"].pk)
+    Rating.objects.create(
+        case=c2,
+        level=4,
+        channel=RatingChannel.ONLINE,
+        department=c2.department,
+        finished_at=c2.decided_at,
+        rated_at=local("2025-03-20"),
+    )
+    rectification = Rectification.objects.get(rating__case=march.cases["c3"])
+    rectification.state = RectificationState.VERIFIED
+    rectification.save()
+    RectificationEvent.objects.create(
+        rectification=rectification,
+        action="verify",
+        from_state="open",
+        to_state="verified",
+        at=local("2025-03-20"),
+    )
+    RollupState.objects.update(watermark=now())  # the March days are not "recent": found by id
+    after = march_figures(march)
+    assert after["rating_rate"].numerator == 3
+    assert after["satisfaction_rate"].denominator == 3
+    assert after["rectification_rate"].value == Decimal("100.00")
+    assert after["bad_ratings_open"].value == 0
+    incremental = snapshot()
+    refresh(full=True)
+    assert snapshot() == incremental
