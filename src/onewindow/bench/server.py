@@ -50,6 +50,7 @@ TARGETS: dict[str, dict[str, float]] = {
 REPORT_TARGET_SECONDS = 2.0
 # DESIGN.md §8: submission throughput ≥ 40 % of pgbench's for a transaction of the same shape.
 SUBMISSION_RATIO_TARGET = 0.40
+SCALING_TARGET = 1.5  # latency at 10 M cases within 1.5 × of 100 k (DESIGN.md §8)
 TARGET_CASES = 1_000_000
 # A request is an error only when the server does not answer at all: a slow page under 16
 # clients queues for many seconds (its latency is the measurement), so the time-out is generous.
@@ -662,6 +663,58 @@ def extra(report: dict[str, Any]) -> str:
     return ("\n\n" + "\n\n".join(lines)) if lines else ""
 
 
+def scaling(report: dict[str, Any], baseline: dict[str, Any]) -> dict[str, Any]:
+    """Each latency scenario's median and p99 against the same scenario of ``baseline`` (a
+    ``server.json`` of a run on a smaller database), next to the 1.5 × target."""
+    before = {r["scenario"]: r for r in baseline.get("scenarios", [])}
+    rows = []
+    for r in report["scenarios"]:
+        b = before.get(r["scenario"])
+        if r.get("unit") == "application" or b is None or not b.get("p50_ms") or not r.get("p50_ms"):
+            continue
+        median = r["p50_ms"] / b["p50_ms"]
+        p99 = r["p99_ms"] / b["p99_ms"] if b.get("p99_ms") and r.get("p99_ms") else None
+        rows.append(
+            {
+                "scenario": r["scenario"],
+                "title": r["title"],
+                "median_ms": r["p50_ms"],
+                "baseline_median_ms": b["p50_ms"],
+                "median_ratio": round(median, 3),
+                "p99_ratio": None if p99 is None else round(p99, 3),
+                "meets_target": median <= SCALING_TARGET,
+            }
+        )
+    return {
+        "baseline_at": baseline.get("at"),
+        "baseline_cases": baseline.get("dataset", {}).get("cases"),
+        "baseline_clients": baseline.get("clients"),
+        "target_ratio": SCALING_TARGET,
+        "rows": rows,
+    }
+
+
+def scaling_table(report: dict[str, Any]) -> str:
+    sc = report.get("scaling")
+    if not sc:
+        return ""
+    lines = [
+        "",
+        "",
+        f"Latency against the baseline run of {sc['baseline_at']} ({sc['baseline_cases']:,} cases, "
+        f"{sc['baseline_clients']} clients), target ≤ {sc['target_ratio']:g} × (read on the median):",
+        "",
+        "| scenario | median ms | baseline median ms | median × | p99 × | meets |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in sc["rows"]:
+        lines.append(
+            f"| {r['title']} | {r['median_ms']:.2f} | {r['baseline_median_ms']:.2f} | "
+            f"**{r['median_ratio']:.2f}** | {_fmt(r['p99_ratio'])} | {'yes' if r['meets_target'] else 'NO'} |"
+        )
+    return "\n".join(lines)
+
+
 def write_report(report: dict[str, Any], out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     (out / "server.json").write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
@@ -678,6 +731,6 @@ def write_report(report: dict[str, Any], out: Path) -> None:
         f"{report['server']['threads']} threads, {report['server']['cpus']} CPUs) on {ds['database']} "
         f"with {ds['cases']:,} cases ({ds['open_cases']:,} open); {report['clients']} concurrent "
         f"keep-alive clients, {report['seconds_per_scenario']:g} s per scenario after a warm-up.\n\n"
-        f"{table(report)}{note}{extra(report)}\n",
+        f"{table(report)}{note}{scaling_table(report)}{extra(report)}\n",
         encoding="utf-8",
     )

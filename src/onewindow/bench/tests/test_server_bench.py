@@ -54,3 +54,49 @@ def test_the_server_benchmark_runs_in_quick_mode(tmp_path):
     assert annual["year"] and annual["cases_decided_in_year"] > 0 and annual["pdf_bytes"] > 0
     assert 0 < annual["build_s"] <= annual["build_and_pdf_s"]
     assert "annual report" in (out / "server.md").read_text(encoding="utf-8")
+
+
+def _run(scenario: str, p50: float, p99: float) -> dict:
+    return {"scenario": scenario, "title": scenario, "p50_ms": p50, "p99_ms": p99}
+
+
+def test_scaling_compares_each_latency_scenario_with_the_baseline_run():
+    from onewindow.bench import server
+
+    report = {
+        "scenarios": [
+            _run("worklist", 12.0, 30.0),
+            _run("case_detail", 40.0, 90.0),
+            {**_run("submission", 500.0, 900.0), "unit": "application"},
+            _run("stats_month", 100.0, 150.0),
+        ]
+    }
+    baseline = {
+        "at": "2026-12-02T07:00:00Z",
+        "clients": 16,
+        "dataset": {"cases": 100_000},
+        "scenarios": [
+            _run("worklist", 10.0, 20.0),
+            _run("case_detail", 20.0, 60.0),
+            _run("submission", 1, 1),
+        ],
+    }
+    sc = server.scaling(report, baseline)
+    rows = {r["scenario"]: r for r in sc["rows"]}
+    assert set(rows) == {"worklist", "case_detail"}  # no submission (a throughput), no baseline for stats
+    assert rows["worklist"]["median_ratio"] == 1.2 and rows["worklist"]["meets_target"]
+    assert rows["case_detail"]["median_ratio"] == 2.0 and not rows["case_detail"]["meets_target"]
+    assert rows["case_detail"]["p99_ratio"] == 1.5
+    table = server.scaling_table({"scaling": sc})
+    assert "100,000 cases" in table and "| case_detail | 40.00 | 20.00 | **2.00** | 1.50 | NO |" in table
+
+
+def test_a_baseline_that_is_not_a_bench_report_is_refused(tmp_path):
+    from django.core.management import CommandError, call_command
+
+    bad = tmp_path / "server.json"
+    bad.write_text('{"hello": 1}', encoding="utf-8")
+    with pytest.raises(CommandError, match=r"not a server\.json"):
+        call_command("bench", "--baseline", str(bad))
+    with pytest.raises(CommandError, match="cannot read"):
+        call_command("bench", "--baseline", str(tmp_path / "missing.json"))

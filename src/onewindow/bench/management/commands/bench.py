@@ -9,6 +9,7 @@ or connection error), whatever the figures; ``--check-targets`` also fails when 
 
 from __future__ import annotations
 
+import json
 import random
 import sys
 import time
@@ -55,6 +56,12 @@ class Command(BaseCommand):
         parser.add_argument("--out", type=Path, default=Path("bench-results"))
         parser.add_argument("--check-targets", action="store_true", help="also fail when a target is missed")
         parser.add_argument(
+            "--baseline",
+            type=Path,
+            default=None,
+            help="server.json of a run on a smaller database: latency ratios against the 1.5 × target",
+        )
+        parser.add_argument(
             "--no-submission", action="store_true", help="skip the submission scenario (it adds applications)"
         )
 
@@ -65,6 +72,16 @@ class Command(BaseCommand):
         wanted = options["cases"] if options["cases"] is not None else (300 if quick else 0)
         password = env("DEMO_PASSWORD", DEFAULT_PASSWORD) or DEFAULT_PASSWORD
         say = self.stdout.write
+        baseline = None
+        if options["baseline"] is not None:
+            try:
+                baseline = json.loads(options["baseline"].read_text(encoding="utf-8"))
+            except (OSError, ValueError) as exc:
+                raise CommandError(f"--baseline: cannot read {options['baseline']}: {exc}") from exc
+            if not isinstance(baseline, dict) or not isinstance(baseline.get("scenarios"), list):
+                raise CommandError(
+                    f"--baseline: {options['baseline']} is not a server.json of onewindow bench"
+                )
 
         self.prepare(wanted=wanted, seed=options["seed"], say=say)
         call_command("collectstatic", interactive=False, verbosity=0)  # the manifest the pages need
@@ -116,8 +133,10 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         report["annual_report"] = self.annual_report(say)
         report["mode"] = "quick" if quick else "full"
+        if baseline is not None:
+            report["scaling"] = server.scaling(report, baseline)
         server.write_report(report, options["out"])
-        say(server.table(report))
+        say(server.table(report) + server.scaling_table(report))
         say(f"report in {options['out']}/server.json and server.md")
         sys.stdout.flush()
         if report["errors"]:
@@ -129,6 +148,11 @@ class Command(BaseCommand):
                 missed.append("memory")
             if report["annual_report"] and not report["annual_report"]["meets_target"]:
                 missed.append("annual_report")
+            missed += [
+                f"scaling {r['scenario']}"
+                for r in report.get("scaling", {}).get("rows", [])
+                if not r["meets_target"]
+            ]
             if missed:
                 raise CommandError(f"targets missed: {', '.join(missed)}")
 
