@@ -32,7 +32,6 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from onewindow.audit.services import audit_record
-from onewindow.bench.bulk import BulkWriter, create_indexes, drop_secondary_indexes
 from onewindow.cases.models import (
     Application,
     ApplicationMaterial,
@@ -59,6 +58,7 @@ from onewindow.complaints.models import (
     FollowUp,
 )
 from onewindow.complaints.services import sla_for
+from onewindow.core.bulk import BulkWriter, create_indexes, drop_secondary_indexes
 from onewindow.core.errors import DomainError
 from onewindow.org import idcodes
 from onewindow.org.models import Applicant, ApplicantKind, Hall, Region, Staff

@@ -2,7 +2,8 @@
 
 Rows are dicts keyed by column name; missing columns take the model field's default. Ids are
 assigned by the caller (so related rows can point at them) and the sequences are moved past
-them afterwards.
+them afterwards — or, with ``assign_ids=False``, left to the table's identity column. Used by the
+simulator (``bench.simulate``) and by the statistics rollups (``stats.rollup``).
 """
 
 from __future__ import annotations
@@ -18,10 +19,10 @@ _EMPTY_JSON = {dict: "{}", list: "[]"}
 
 
 class BulkWriter:
-    def __init__(self, model: type[models.Model]) -> None:
+    def __init__(self, model: type[models.Model], *, assign_ids: bool = True) -> None:
         self.model = model
         self.table = model._meta.db_table
-        self.fields = list(model._meta.concrete_fields)
+        self.fields = [f for f in model._meta.concrete_fields if assign_ids or not f.primary_key]
         self.columns = [f.column for f in self.fields]
         self.defaults = {}
         for field in self.fields:
