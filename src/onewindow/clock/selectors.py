@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import copy
 import logging
 import threading
 import time as _time
+from dataclasses import dataclass
+
+from django.db.models import Q
 
 from onewindow.clock.models import Calendar, CalendarDay, CalendarYear, DayKind, parse_sessions, parse_weekend
 from onewindow.clock.workdays import WorkCalendar
@@ -19,16 +23,53 @@ _cache: dict[int, tuple[tuple[tuple[int, int], ...], float, WorkCalendar]] = {}
 _lock = threading.Lock()
 
 
+@dataclass(frozen=True)
+class _Choice:
+    """Which calendars exist to choose from: the default and the regional ones with their prefixes."""
+
+    checked_at: float
+    default: Calendar | None
+    regional: tuple[tuple[str, Calendar], ...]  # (region prefix, calendar) in the model's ordering
+
+
+_choice: _Choice | None = None
+
+
 class CalendarNotLoaded(DomainError):
     code, status, title = "calendar_not_loaded", 409, "工作日历尚未载入"
 
 
+def _calendar_choice() -> _Choice:
+    """The default and regional calendars, read at most every ``REVISION_CHECK_SECONDS`` per
+    process (like the calendars' days in ``work_calendar``): a request no longer spends up to three
+    queries on finding its calendar. Dropped at once in this process by ``forget_cached_calendars``
+    (every clock service and every save or delete of a ``Calendar``, e.g. in the admin)."""
+    global _choice
+    now = _time.monotonic()
+    choice = _choice
+    if choice is not None and now - choice.checked_at < REVISION_CHECK_SECONDS:
+        return choice
+    default = None
+    regional = []
+    for calendar in Calendar.objects.filter(
+        Q(is_default=True) | Q(region__isnull=False, kind="regional")
+    ).select_related("region"):
+        if calendar.is_default and default is None:
+            default = calendar
+        if calendar.region_id is not None and calendar.kind == "regional":
+            regional.append((calendar.region.prefix, calendar))
+    choice = _Choice(checked_at=now, default=default, regional=tuple(regional))
+    with _lock:
+        _choice = choice
+    return choice
+
+
 def calendar_default() -> Calendar:
     """The national calendar used for statutory limits."""
-    calendar = Calendar.objects.filter(is_default=True).first()
+    calendar = _calendar_choice().default
     if calendar is None:
         raise CalendarNotLoaded("尚未载入全国工作日历：请运行 onewindow calendar seed")
-    return calendar
+    return copy.copy(calendar)  # callers may refresh or change their copy; the cached one is shared
 
 
 def calendar_get(*, code: str) -> Calendar:
@@ -41,15 +82,12 @@ def calendar_get(*, code: str) -> Calendar:
 def calendar_for_region(*, region: Region | None) -> Calendar:
     """The regional calendar of the nearest enclosing region, else the national default."""
     if region is not None:
-        candidates = Calendar.objects.filter(region__isnull=False, kind="regional").select_related("region")
-        best = None
-        for calendar in candidates:
-            if region.code.startswith(calendar.region.prefix) and (
-                best is None or len(calendar.region.prefix) > len(best.region.prefix)
-            ):
-                best = calendar
+        best, best_prefix = None, ""
+        for prefix, calendar in _calendar_choice().regional:
+            if region.code.startswith(prefix) and (best is None or len(prefix) > len(best_prefix)):
+                best, best_prefix = calendar, prefix
         if best is not None:
-            return best
+            return copy.copy(best)
     return calendar_default()
 
 
@@ -138,6 +176,8 @@ def work_calendar(calendar: Calendar | None = None) -> WorkCalendar:
 
 
 def forget_cached_calendars() -> None:
-    """Drop this process's cached calendars (called after every calendar change)."""
+    """Drop this process's cached calendars and calendar choice (called after every calendar change)."""
+    global _choice
     with _lock:
         _cache.clear()
+        _choice = None

@@ -19,7 +19,7 @@ from typing import Any
 from django.db.models import Q
 
 from onewindow.core.errors import PermissionDenied
-from onewindow.org.models import Department, Region, RoleAssignment
+from onewindow.org.models import PREFIX_LENGTH, Department, Region, RegionLevel, RoleAssignment
 from onewindow.org.roles import ACTIONS, Role
 
 _CACHE_ATTR = "_onewindow_grants"
@@ -64,21 +64,27 @@ def grants_for(user: Any) -> list[Grant]:
         return cached
     grants: list[Grant] = []
     if getattr(user, "is_authenticated", False) and user.is_active:
+        # Plain tuples, not model instances: this runs on every authenticated request.
         assignments = list(
-            RoleAssignment.objects.filter(staff__user=user)
-            .select_related("region")
-            .only("role", "department_id", "region__code", "region__level")
+            RoleAssignment.objects.filter(staff__user=user).values_list(
+                "role", "department_id", "region__code", "region__level"
+            )
         )
         children: dict[int | None, list[int]] = {}
-        if any(a.department_id for a in assignments):
-            for pk, parent_id in Department.objects.values_list("pk", "parent_id"):
+        if any(department_id for _role, department_id, _code, _level in assignments):
+            # No ordering: the tree is the same in any order (and ordering would join the regions).
+            for pk, parent_id in Department.objects.order_by().values_list("pk", "parent_id"):
                 children.setdefault(parent_id, []).append(pk)
-        for a in assignments:
+        for role, department_id, region_code, region_level in assignments:
             grants.append(
                 Grant(
-                    role=Role(a.role),
-                    department_ids=_descendant_ids(a.department_id, children) if a.department_id else None,
-                    region_prefix=a.region.prefix if a.region_id else None,
+                    role=Role(role),
+                    department_ids=_descendant_ids(department_id, children) if department_id else None,
+                    region_prefix=(
+                        region_code[: PREFIX_LENGTH[RegionLevel(region_level)]]
+                        if region_code is not None
+                        else None
+                    ),
                 )
             )
     setattr(user, _CACHE_ATTR, grants)

@@ -8,8 +8,10 @@ import datetime as dt
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
+from ninja.renderers import JSONRenderer
 
 from onewindow.cases.models import Application, Case, CaseStatus
+from onewindow.cases.schemas import CaseOut, WorklistOut
 from onewindow.cases.tests.factories import PDF, department_staff, enterprise
 from onewindow.org.models import Applicant
 
@@ -52,6 +54,16 @@ class Api:
         return self.client.post(
             f"{BASE}/applications/{ref}/materials/{key}", {"file": SimpleUploadedFile(name, content)}
         )
+
+
+def is_schema_exact(schema, response) -> bool:
+    """The body is what ninja renders after validating it against ``schema``: the schema's fields
+    in its order, nothing more, values of the right types. The worklist and the case detail render
+    their bodies without that validation (``cases.api._rendered``), so their tests check this."""
+    assert response.status_code == 200, response.content
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    validated = schema.model_validate(response.json()).model_dump()
+    return JSONRenderer().render(None, validated, response_status=200).encode() == response.content
 
 
 @pytest.fixture
@@ -157,7 +169,9 @@ def test_an_application_goes_from_the_window_through_review_and_decision_to_join
         delivered = delivery.post(f"/applications/{accepted['number']}/deliver", {"method": "window"})
         assert delivered.status_code == 200, delivered.json()
         assert [c["status"] for c in delivered.json()["cases"]] == ["closed"]
-        detail = delivery.get(f"/{number}").json()
+        response = delivery.get(f"/{number}")
+        assert is_schema_exact(CaseOut, response)  # with events, findings and figures of a decided case
+        detail = response.json()
     assert [e["action"] for e in detail["events"] if e["action"] != "issue"] == [
         "open",
         "start_review",
@@ -239,6 +253,12 @@ def test_opinions_suspension_and_extension_go_through_the_case_endpoints(window,
     decided = api.post(f"/extensions/{extension.json()['id']}/decide", {"approve": True})
     assert decided.json()["status"] == "approved"
     assert api.get(f"/{number}").json()["extension_days"] == 5
+    detail = api.get(f"/{number}")
+    assert is_schema_exact(CaseOut, detail)
+    assert all(detail.json()[k] for k in ("opinions", "suspensions", "extensions"))
+    worklist = window.as_(persona("scjg_reviewer")).get("/worklist")
+    assert number in [i["number"] for i in worklist.json()["items"]]
+    assert is_schema_exact(WorklistOut, worklist)
 
 
 def test_post_verification_of_a_commitment_can_revoke_over_http(window, persona):
@@ -260,4 +280,7 @@ def test_post_verification_of_a_commitment_can_revoke_over_http(window, persona)
     )
     assert result.status_code == 200, result.json()
     assert result.json()["status"] == "failed"
-    assert window.get(f"/{number}").json()["status"] == CaseStatus.REVOKED
+    detail = window.get(f"/{number}")
+    assert detail.json()["status"] == CaseStatus.REVOKED
+    assert detail.json()["post_verification"]["status"] == "failed"
+    assert is_schema_exact(CaseOut, detail)

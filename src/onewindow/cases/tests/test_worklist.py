@@ -11,7 +11,7 @@ from django.db import connection
 
 from onewindow.cases import services
 from onewindow.cases.models import Case
-from onewindow.cases.selectors import worklist
+from onewindow.cases.selectors import worklist, worklist_items
 from onewindow.cases.tests.factories import accepted, department_staff, enterprise
 from onewindow.cases.tests.test_api import API_URLS, BASE, TZ, at
 
@@ -209,3 +209,26 @@ def test_the_partial_indexes_cover_exactly_the_worklist_states():
     from onewindow.cases.selectors import OPEN_STATES
 
     assert tuple(OPEN_CASE_STATES) == tuple(str(s) for s in OPEN_STATES)
+
+
+@pytest.mark.parametrize(
+    "params", [{}, {"warning": "normal"}, {"warning": "overdue"}, {"status": "accepted"}]
+)
+def test_the_api_rows_and_the_department_page_rows_agree(queue, params):
+    """The API reads plain values (``worklist_items``), the department page model rows (``worklist``):
+    the same cases, order, warning levels and cursors, page after page."""
+    reviewer = department_staff("SCJG")
+    with time_machine.travel(at("2025-03-11", "20:00"), tick=False):
+        after, pages = None, 0
+        while True:
+            page = worklist(reviewer, limit=2, after=after, **params)
+            items = worklist_items(reviewer, limit=2, after=after, **params)
+            assert [(r.case.number, r.warning) for r in page.rows] == [
+                (r["number"], r["warning"]) for r in items.rows
+            ]
+            assert page.next_cursor == items.next_cursor
+            pages += 1
+            after = page.next_cursor
+            if after is None:
+                break
+    assert pages >= (2 if not params else 1)
