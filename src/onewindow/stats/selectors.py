@@ -874,7 +874,3 @@ def drill_cases(code: str, f: StatsFilter, *, at: dt.datetime | None = None) -> 
     return qs.select_related("department", "item_version__item", "application").order_by(
         F("promised_due_at").asc(nulls_last=True), "pk"
     )
-
-
-def departments() -> QuerySet[Department]:
-    return Department.objects.order_by("code")
