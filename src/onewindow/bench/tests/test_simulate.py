@@ -78,6 +78,14 @@ def test_simulated_cases_are_consistent_and_valid(hall):
     assert audit_verify().ok
 
 
+def test_applications_are_written_in_time_order_like_a_real_hall(hall):
+    simulate(cases=300, years=YEARS, seed=3, progress=lambda line: None)
+    # the day an application came in is in its reference: S + county (6) + YYYYMMDD + sequence
+    days = [ref[7:15] for ref in Application.objects.order_by("pk").values_list("draft_ref", flat=True)]
+    assert days == sorted(days)
+    assert len(set(days)) > 100  # spread over the years, not bunched
+
+
 def test_ratings_and_complaints_are_plausible_and_consistent(hall):
     summary = simulate(cases=1500, years=YEARS, seed=3, progress=lambda line: None)
     closed = Case.objects.filter(status=CaseStatus.CLOSED).count()
