@@ -392,31 +392,23 @@ def _received(days: set[dt.date] | None) -> list[_Row]:
             one_visit=g["one_visit"],
         )
     mdims = tuple(f"application__{d}" if d != "_day" else d for d in dims)
-    proofs = (
-        ApplicationMaterial.objects.filter(state=MaterialState.SATISFIED)
-        .exclude(application__status=ApplicationStatus.DRAFT)
-        .filter(_in_days("application__received_at", days))
-        .annotate(_day=TruncDate("application__received_at"))
-        .values(*mdims)
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    for g in proofs:
-        key = tuple(g[d] for d in mdims)
-        if key in rows:
-            rows[key].proofs = g["n"]
-    made = (
-        Case.objects.exclude(application__status=ApplicationStatus.DRAFT)
-        .filter(_in_days("application__received_at", days))
-        .annotate(_day=TruncDate("application__received_at"))
-        .values(*mdims)
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    for g in made:
-        key = tuple(g[d] for d in mdims)
-        if key in rows:
-            rows[key].cases = g["n"]
+    # Per application key, the proofs that replaced a material and the cases made.
+    for counter, children in (
+        ("proofs", ApplicationMaterial.objects.filter(state=MaterialState.SATISFIED)),
+        ("cases", Case.objects.all()),
+    ):
+        grouped = (
+            children.exclude(application__status=ApplicationStatus.DRAFT)
+            .filter(_in_days("application__received_at", days))
+            .annotate(_day=TruncDate("application__received_at"))
+            .values(*mdims)
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        for g in grouped:
+            key = tuple(g[d] for d in mdims)
+            if key in rows:
+                setattr(rows[key], counter, g["n"])
     return list(rows.values())
 
 
