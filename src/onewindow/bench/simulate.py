@@ -58,7 +58,13 @@ from onewindow.complaints.models import (
     FollowUp,
 )
 from onewindow.complaints.services import sla_for
-from onewindow.core.bulk import BulkWriter, create_indexes, drop_secondary_indexes
+from onewindow.core.bulk import (
+    BulkWriter,
+    add_foreign_keys,
+    create_indexes,
+    drop_foreign_keys,
+    drop_secondary_indexes,
+)
 from onewindow.core.errors import DomainError
 from onewindow.org import idcodes
 from onewindow.org.models import Applicant, ApplicantKind, Hall, Region, Staff
@@ -442,10 +448,12 @@ class Simulator:
         sequences: Counter = Counter(dict(NumberSequence.objects.values_list("scope", "last")))
         if defer_indexes is None:
             defer_indexes = connection.vendor == "postgresql" and self.target >= DEFER_INDEXES_FROM
-        # A large load is one transaction without the plain indexes, which are built again at the
-        # end; a failure rolls everything back, indexes included.
+        # A large load is one transaction without the plain indexes and the foreign keys, which
+        # are built and checked again at the end; a failure rolls everything back, indexes and
+        # keys included.
         with transaction.atomic() if defer_indexes else contextlib.nullcontext():
             dropped = drop_secondary_indexes(writers) if defer_indexes else []
+            keys = drop_foreign_keys(writers) if defer_indexes else []
             made = 0
             while made < self.target:
                 batch = self._batch(pool, next_ids, sequences, min(chunk, self.target - made))
@@ -457,6 +465,9 @@ class Simulator:
             if dropped:
                 self.progress(f"building {len(dropped)} indexes …")
                 create_indexes(dropped)
+            if keys:
+                self.progress(f"checking {len(keys)} foreign keys …")
+                add_foreign_keys(keys)
         with transaction.atomic():
             for writer in writers.values():
                 writer.reset_sequence()

@@ -180,12 +180,45 @@ def test_a_large_load_on_postgresql_rebuilds_the_indexes_it_dropped(hall):
             )
             return [f"{table}.{name}" for table, name in cursor.fetchall()]
 
-    before = indexes()
+    before = indexes(), foreign_keys()
     seen: list[str] = []
     simulate(cases=80, years=YEARS, seed=4, progress=seen.append, defer_indexes=True)
     assert any(line.startswith("building ") for line in seen)
-    assert indexes() == before
+    assert any(line.startswith("checking ") for line in seen)
+    assert (indexes(), foreign_keys()) == before
     assert Case.objects.count() >= 80
+
+
+def foreign_keys() -> list[tuple[str, str, str, bool]]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid), convalidated"
+            " FROM pg_constraint WHERE contype = 'f' ORDER BY 1, 2"
+        )
+        return cursor.fetchall()
+
+
+def test_a_row_without_its_parent_fails_the_load_when_the_keys_come_back(hall):
+    from django.db import IntegrityError, connection, transaction
+
+    from onewindow.core.bulk import add_foreign_keys, drop_foreign_keys
+
+    if connection.vendor != "postgresql":
+        pytest.skip("foreign keys are dropped for a load on PostgreSQL only")
+    simulate(cases=5, years=YEARS, seed=4, progress=lambda line: None)
+    before = foreign_keys()
+    case = Case.objects.first().pk
+    with transaction.atomic():
+        keys = drop_foreign_keys([Case])
+        assert keys and all("FOREIGN KEY" in key for key in keys)
+        with connection.cursor() as cursor:
+            cursor.execute("UPDATE cases_case SET application_id = -1 WHERE id = %s", [case])
+        with pytest.raises(IntegrityError, match="cases_case"):
+            add_foreign_keys(keys)
+        transaction.set_rollback(True)
+    assert foreign_keys() == before
 
 
 def test_a_load_marks_the_statistics_for_a_rebuild(hall):
