@@ -475,6 +475,14 @@ class Simulator:
                 NumberSequence.objects.update_or_create(scope=scope, defaults={"last": last})
             self.summary.seconds = time.perf_counter() - started
             audit_record(actor=None, action="simulate.run", after={"summary": str(self.summary)})
+        if connection.vendor == "postgresql":
+            # The planner's statistics of the loaded tables now, not whenever autovacuum gets to
+            # them: without them a freshly loaded table is read by sequential scans (the supervisor
+            # dashboard on 100 k cases: 418 ms in-process before ANALYZE, 56 ms after).
+            self.progress("analysing the loaded tables …")
+            with connection.cursor() as cursor:
+                for model in (Applicant, *writers):
+                    cursor.execute(f'ANALYZE "{model._meta.db_table}"')
         return self.summary
 
     def _batch(self, pool, next_ids, sequences, want: int) -> dict[type, list[dict]]:

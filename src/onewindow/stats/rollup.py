@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -151,10 +151,12 @@ def refresh(
     max_days: int | None = None,
     max_rebuild_cases: int | None = None,
     wait: bool = True,
+    progress: Callable[[str], None] | None = None,
 ) -> RefreshResult | None:
     """Bring the rollups up to date (see the module docstring); one transaction. With limits,
     return None without changing anything when the work would exceed them, or (``wait=False``)
-    when another refresh holds the lock."""
+    when another refresh holds the lock. ``progress`` is told of each block of days done (a
+    rebuild of millions of cases takes minutes)."""
     with transaction.atomic():
         state = _state(wait=wait)
         if state is None:
@@ -198,6 +200,8 @@ def refresh(
             counted_days += len(kind_days)
             for chunk in _chunks(kind_days):
                 rows += _save(builder(chunk))
+                if progress:
+                    progress(f"{kind} {min(chunk):%Y-%m-%d}–{max(chunk):%Y-%m-%d}: {rows:,} rows")
             rows += _months(kind, {day.replace(day=1) for day in kind_days})
         state.watermark = started - SLACK
         state.refreshed_at = started

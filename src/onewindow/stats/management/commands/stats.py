@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
@@ -19,10 +20,17 @@ class Command(BaseCommand):
             choices=["refresh", "rebuild", "status"],
             help="refresh: the days changed since last time; rebuild: everything; status: how fresh",
         )
+        parser.add_argument("--quiet", action="store_true", help="no progress lines")
 
-    def handle(self, *args: Any, action: str, **options: Any) -> None:
+    def handle(self, *args: Any, action: str, quiet: bool = False, **options: Any) -> None:
         if action in ("refresh", "rebuild"):
-            result = refresh(full=action == "rebuild")
+            started = time.perf_counter()
+
+            def say(line: str) -> None:
+                self.stdout.write(f"[{time.perf_counter() - started:7.1f} s] {line}")
+                self.stdout.flush()
+
+            result = refresh(full=action == "rebuild", progress=None if quiet else say)
             self.stdout.write(str(result))
         state = RollupState.objects.order_by("pk").first()
         if state is None:
