@@ -56,7 +56,8 @@ def workbook(f: StatsFilter) -> bytes:
     wb = Workbook(write_only=True)
     scope = f"{f.period.label}{'，' + f.region.name if f.region else ''}"
 
-    figures = indicators(f)
+    sla = complaint_figures(f)
+    figures = indicators(f, complaints=sla)
     ws = _sheet(
         wb,
         "指标",
@@ -95,7 +96,6 @@ def workbook(f: StatsFilter) -> bytes:
     for p in trend(f):
         ws.append([p.start, p.end, p.accepted, p.finished, _value(p.on_time_rate)])
 
-    sla = complaint_figures(f)
     ws = _sheet(wb, "诉求分类", ["诉求类别", "件数"], [16, 10])
     for label, n in sla["by_class"].items():
         ws.append([label, n])

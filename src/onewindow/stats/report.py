@@ -394,16 +394,17 @@ def collect(f: StatsFilter, *, at: dt.datetime | None = None) -> ReportData:
     at = at or now()
     previous_filter = StatsFilter(f.period.previous(), f.region)
     issue = issue_hours(f)
+    complaints = complaint_figures(f, at=at)
     return ReportData(
         f=f,
         at=at,
-        figures=indicators(f, at=at),
+        figures=indicators(f, at=at, complaints=complaints),
         previous=indicators(previous_filter, at=at) if has_data(previous_filter) else None,
         departments=breakdown(f, "department", at=at),
         items=breakdown(f, "item", at=at),
         channels=breakdown(f, "channel", at=at),
         tiers=breakdown(f, "region_tier", at=at),
-        complaints=complaint_figures(f, at=at),
+        complaints=complaints,
         bundles=bundle_usage(f),
         issue_hours=issue[0],
         issue_hours_all=issue[1],

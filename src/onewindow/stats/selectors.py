@@ -460,9 +460,12 @@ def rollups(f: StatsFilter, kind: str, *, daily: bool = False) -> QuerySet[Daily
     return qs
 
 
-def indicators(f: StatsFilter, *, at: dt.datetime | None = None) -> dict[str, Figure]:
+def indicators(
+    f: StatsFilter, *, at: dt.datetime | None = None, complaints: dict[str, Any] | None = None
+) -> dict[str, Figure]:
     """Every indicator of ``stats.definitions`` for the scope, keyed by code: three aggregates over
-    the daily rollups plus a few indexed queries on small tables, whatever the number of cases."""
+    the daily rollups plus a few indexed queries on small tables, whatever the number of cases.
+    ``complaints``: ``complaint_figures(f, at=at)`` when the caller shows them anyway."""
     ensure_fresh()
     at = at or now()
     figures: dict[str, Figure] = {}
@@ -577,7 +580,7 @@ def indicators(f: StatsFilter, *, at: dt.datetime | None = None) -> dict[str, Fi
     figures["rectification_rate"] = _rate("rectification_rate", rectified, bad)
     figures["bad_ratings_open"] = _count("bad_ratings_open", bad - rectified)
 
-    sla = complaint_figures(f, at=at)
+    sla = complaint_figures(f, at=at) if complaints is None else complaints
     figures["complaints"] = _count("complaints", sla["total"])
     figures["complaint_sla_rate"] = _rate("complaint_sla_rate", sla["on_time"], sla["due"])
     return {i.code: figures[i.code] for i in INDICATORS}

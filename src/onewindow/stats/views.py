@@ -86,13 +86,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         dimension = request.GET.get("dim") or "department"
         if dimension not in DIMENSIONS:
             raise InvalidInput(_("未知的分析维度：%(dim)s") % {"dim": dimension[:20]}, field="dim")
-        figures = indicators(f)
+        sla = complaint_figures(f)
+        figures = indicators(f, complaints=sla)
         points = trend(f)
         rows = breakdown(f, dimension)
-        sla = complaint_figures(f)
     except DomainError as exc:
         return _error(request, exc)
-    groups = [(group, [fig for fig in figures.values() if fig.indicator.group == group]) for group in GROUPS]
+    # By identity: comparing the lazy group names would translate both sides for every pair.
+    groups = [(group, [fig for fig in figures.values() if fig.indicator.group is group]) for group in GROUPS]
     chart = charts.bar_line_chart(
         [p.label for p in points],
         [
