@@ -128,28 +128,29 @@ def dashboard(user: Any) -> Dashboard:
     )
     # Open cases only: they are few and indexed (case_open_*), where counting every case ever
     # handled grows with the years; finished cases are counted by the statistics (/stats/).
-    counts = dict(
-        cases.filter(status__in=OPEN_STATES)
-        .values_list("status")
-        .annotate(n=Count("pk"))
-        .values_list("status", "n")
-    )
-    by_status = [
-        (value, str(label), counts.get(value, 0))
-        for value, label in CaseStatus.choices
-        if value in OPEN_STATES
-    ]
-    open_cases = cases.filter(status__in=OPEN_STATES, promised_due_at__isnull=False).annotate(
+    # One grouped pass counts them by state and by warning level together.
+    open_cases = cases.filter(status__in=OPEN_STATES).annotate(
         _left5=ExpressionWrapper(
             (F("promised_due_at") - Value(at, output_field=DateTimeField())) * 5, output_field=DurationField()
         ),
         _span=ExpressionWrapper(F("promised_due_at") - F("accepted_at"), output_field=DurationField()),
     )
-    overdue_q = Q(promised_due_at__lte=at)
+    overdue_q = Q(promised_due_at__isnull=False, promised_due_at__lte=at)
     warning_q = Q(promised_due_at__gt=at) & (Q(promised_due_at__lte=soon) | Q(_left5__lte=F("_span")))
-    open_total = cases.filter(status__in=OPEN_STATES).count()
-    overdue_n = open_cases.filter(overdue_q).count()
-    warning_n = open_cases.filter(warning_q).count()
+    grouped = (
+        open_cases.values("status")
+        .annotate(n=Count("pk"), overdue=Count("pk", filter=overdue_q), warning=Count("pk", filter=warning_q))
+        .order_by()
+    )
+    counts = {g["status"]: g for g in grouped}
+    by_status = [
+        (value, str(label), counts[value]["n"] if value in counts else 0)
+        for value, label in CaseStatus.choices
+        if value in OPEN_STATES
+    ]
+    open_total = sum(g["n"] for g in counts.values())
+    overdue_n = sum(g["overdue"] for g in counts.values())
+    warning_n = sum(g["warning"] for g in counts.values())
     start, end = _today_bounds()
     applications = Application.objects.filter(
         scope_q(user, "supervision.view", department_field="item__department", region_field="region")
