@@ -303,3 +303,30 @@ def test_the_supervisor_dashboard_counts_cases_and_intake(login, hall, persona):
     data = page.context["data"]
     assert dict((s, n) for s, _label, n in data.by_status)["accepted"] == 1
     assert data.intake_today == 1 and sum(data.by_warning.values()) == 1
+
+
+def test_the_supervisor_dashboard_sorts_open_cases_into_warning_levels(login, hall, persona):
+    import datetime as dt
+
+    from onewindow.cases.models import Case
+    from onewindow.core.timeutil import now
+
+    at = now()
+    applicant = enterprise()
+    cases = [accepted(persona("window1"), applicant, item="430702-SCJG-0002").cases.get() for _ in range(5)]
+    # overdue (twice), within the last fifth of a long limit, plenty left, and no deadline
+    deadlines = [
+        (at - dt.timedelta(days=30), at - dt.timedelta(days=2)),
+        (at - dt.timedelta(days=30), at - dt.timedelta(hours=1)),
+        (at - dt.timedelta(days=90), at + dt.timedelta(days=10)),
+        (at - dt.timedelta(days=1), at + dt.timedelta(days=60)),
+        (at - dt.timedelta(days=1), None),
+    ]
+    for case, (accepted_at, due) in zip(cases, deadlines, strict=True):
+        Case.objects.filter(pk=case.pk).update(accepted_at=accepted_at, promised_due_at=due)
+    Case.objects.filter(pk=cases[4].pk).update(status=CaseStatus.SUSPENDED)
+    data = login("supervisor").get("/supervisor/").context["data"]
+    assert data.by_warning == {"normal": 2, "warning": 1, "overdue": 2}
+    assert [c.pk for c in data.overdue] == [cases[0].pk, cases[1].pk]  # the most overdue first
+    by_status = {s: n for s, _label, n in data.by_status}
+    assert by_status["accepted"] == 4 and by_status["suspended"] == 1
