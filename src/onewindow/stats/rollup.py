@@ -16,15 +16,16 @@ rows of the months those days fall in are summed again from the day rows. The wo
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import OperationalError, transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import (
     Count,
     DurationField,
@@ -182,27 +183,8 @@ def refresh(
             if max_days is not None and wanted > max_days:
                 log.info("statistics rollups: %s changed days left to the worker", wanted)
                 return None
-        rows = 0
-        counted_days = 0
-        for kind, builder in (
-            (RollupKind.RECEIVED, _received),
-            (RollupKind.ACCEPTED, _accepted),
-            (RollupKind.DECIDED, _decided),
-            (RollupKind.RATED, _rated),
-        ):
-            kind_days = days[kind]
-            if kind_days is None:  # a rebuild: month by month, so memory stays bounded
-                kind_days = _all_days(kind)
-            elif not kind_days:
-                continue
-            else:
-                DailyRollup.objects.filter(kind=kind, grain=Grain.DAY, day__in=sorted(kind_days)).delete()
-            counted_days += len(kind_days)
-            for chunk in _chunks(kind_days):
-                rows += _save(builder(chunk))
-                if progress:
-                    progress(f"{kind} {min(chunk):%Y-%m-%d}–{max(chunk):%Y-%m-%d}: {rows:,} rows")
-            rows += _months(kind, {day.replace(day=1) for day in kind_days})
+        with _index_lookups():
+            rows, counted_days = _build(days, progress)
         state.watermark = started - SLACK
         state.refreshed_at = started
         if full:
@@ -214,6 +196,60 @@ def refresh(
     result = RefreshResult(full, counted_days, rows)
     log.info("%s", result)
     return result
+
+
+def _build(days: dict[str, set[dt.date] | None], progress: Callable[[str], None] | None) -> tuple[int, int]:
+    """Recompute the day rows of these days per kind (None: every day there is), then their months;
+    return the rows written and the days counted."""
+    rows = 0
+    counted_days = 0
+    for kind, builder in (
+        (RollupKind.RECEIVED, _received),
+        (RollupKind.ACCEPTED, _accepted),
+        (RollupKind.DECIDED, _decided),
+        (RollupKind.RATED, _rated),
+    ):
+        kind_days = days[kind]
+        if kind_days is None:  # a rebuild: month by month, so memory stays bounded
+            kind_days = _all_days(kind)
+        elif not kind_days:
+            continue
+        else:
+            DailyRollup.objects.filter(kind=kind, grain=Grain.DAY, day__in=sorted(kind_days)).delete()
+        counted_days += len(kind_days)
+        for chunk in _chunks(kind_days):
+            rows += _save(builder(chunk))
+            if progress:
+                progress(f"{kind} {min(chunk):%Y-%m-%d}–{max(chunk):%Y-%m-%d}: {rows:,} rows")
+        rows += _months(kind, {day.replace(day=1) for day in kind_days})
+    return rows, counted_days
+
+
+@contextlib.contextmanager
+def _index_lookups() -> Iterator[None]:
+    """Have PostgreSQL join a block of days' cases to their applications, ratings and materials by
+    index look-ups, not by hashing or merging whole tables. The grouped queries select one block
+    of days (a month at most) of tables that hold years; estimated against the whole tables, a
+    hash join over a sequential scan looks cheaper, and the cost of that scan grows with the years
+    kept, for each block (on 1 M simulated cases, one month: 1.6 s of SQL with hash joins, 0.7 s
+    without). The settings are put back afterwards: the refresh may run inside a page's
+    transaction."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    names = ("enable_hashjoin", "enable_mergejoin")
+    with connection.cursor() as cursor:
+        before = {}
+        for name in names:
+            cursor.execute("SELECT current_setting(%s)", [name])
+            before[name] = cursor.fetchone()[0]
+            cursor.execute("SELECT set_config(%s, 'off', true)", [name])
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            for name, value in before.items():
+                cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
 
 
 _SOURCE = {

@@ -136,6 +136,27 @@ def test_stats_command(march, capsys):
     assert "增量刷新" in out and " rows" not in out
 
 
+def test_the_rollups_are_built_by_index_look_ups_and_the_planner_is_left_as_it_was(march, monkeypatch):
+    from django.db import connection
+
+    from onewindow.stats import rollup
+
+    if connection.vendor != "postgresql":
+        pytest.skip("planner settings are PostgreSQL's")
+
+    def setting() -> str:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW enable_hashjoin")
+            return cursor.fetchone()[0]
+
+    seen = []
+    build = rollup._decided
+    monkeypatch.setattr(rollup, "_decided", lambda days: seen.append(setting()) or build(days))
+    refresh(full=True)
+    assert seen and set(seen) == {"off"}
+    assert setting() == "on"  # the refresh ran in this test's transaction, which goes on
+
+
 def test_pages_leave_large_refreshes_to_the_worker(march):
     from onewindow.stats.rollup import ensure_fresh
 
