@@ -225,6 +225,16 @@ class ApplicationMaterial(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["application", "material"], name="application_material_unique")
         ]
+        indexes = [
+            # The few materials waived under 容缺受理 (a supply deadline set): the statistics ask
+            # "does this application have one?" for every case of a day, and without it PostgreSQL
+            # scans every material row ever recorded to find them.
+            models.Index(
+                fields=["application"],
+                condition=models.Q(supply_due_at__isnull=False),
+                name="material_waived_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.material.name}（{self.get_state_display()}）"
