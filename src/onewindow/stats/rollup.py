@@ -228,16 +228,18 @@ def _build(days: dict[str, set[dt.date] | None], progress: Callable[[str], None]
 @contextlib.contextmanager
 def _index_lookups() -> Iterator[None]:
     """Have PostgreSQL join a block of days' cases to their applications, ratings and materials by
-    index look-ups, not by hashing or merging whole tables. The grouped queries select one block
-    of days (a month at most) of tables that hold years; estimated against the whole tables, a
-    hash join over a sequential scan looks cheaper, and the cost of that scan grows with the years
-    kept, for each block (on 1 M simulated cases, one month: 1.6 s of SQL with hash joins, 0.7 s
-    without). The settings are put back afterwards: the refresh may run inside a page's
-    transaction."""
+    index look-ups, not by hashing or merging whole tables, and run the queries without JIT
+    compilation. The grouped queries select one block of days (a month at most) of tables that
+    hold years; estimated against the whole tables, a hash join over a sequential scan looks
+    cheaper, and the cost of that scan grows with the years kept, for each block (on 1 M simulated
+    cases, one month: 1.6 s of SQL with hash joins, 0.7 s without). The same estimates make the
+    queries look expensive enough to compile: at 10 M cases, compiling took 2.8 s of the 5.5 s a
+    month's queries took. The settings are put back afterwards: the refresh may run inside a
+    page's transaction."""
     if connection.vendor != "postgresql":
         yield
         return
-    names = ("enable_hashjoin", "enable_mergejoin")
+    names = ("enable_hashjoin", "enable_mergejoin", "jit")
     with connection.cursor() as cursor:
         before = {}
         for name in names:
