@@ -47,3 +47,13 @@ def test_the_audit_event_of_a_request_records_its_request_id(client, persona):
         HTTP_X_REQUEST_ID="req-42",
     )
     assert AuditEvent.objects.get(action="applicant.register").request_id == "req-42"
+
+
+def test_postgresql_connections_run_without_jit(db):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL setting")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('jit')")
+        assert cursor.fetchone()[0] == "off"
