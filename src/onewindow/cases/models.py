@@ -482,6 +482,8 @@ class Suspension(models.Model):
         verbose_name = _("中止计时")
         verbose_name_plural = _("中止计时")
         ordering = ["case", "started_at"]
+        # the statistics count a period's suspensions by when they started
+        indexes = [models.Index(fields=["started_at"], name="suspension_started_at_idx")]
 
     def __str__(self) -> str:
         return f"{self.case} {self.get_reason_display()}"
@@ -510,6 +512,7 @@ class Extension(models.Model):
     class Meta:
         verbose_name = _("延期")
         verbose_name_plural = _("延期")
+        indexes = [models.Index(fields=["decided_at"], name="extension_decided_at_idx")]
 
     def __str__(self) -> str:
         return f"{self.case} 延长{self.days}个工作日"

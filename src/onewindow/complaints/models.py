@@ -111,7 +111,11 @@ class Complaint(models.Model):
                 name="complaint_anonymous_has_no_contact",
             )
         ]
-        indexes = [models.Index(fields=["status", "due_at"], name="complaint_due_idx")]
+        indexes = [
+            models.Index(fields=["status", "due_at"], name="complaint_due_idx"),
+            # lists (newest first) and the statistics read complaints by the period received
+            models.Index(fields=["received_at"], name="complaint_received_at_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.number} {self.subject}"
