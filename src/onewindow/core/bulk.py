@@ -127,6 +127,14 @@ def drop_secondary_indexes(models_: Iterable[type[models.Model]]) -> list[str]:
     return [definition for _schema, _name, definition in found]
 
 
+def _run_pending_checks(cursor: Any) -> None:
+    """Django's foreign keys are DEFERRABLE INITIALLY DEFERRED: their checks are pending until the
+    commit, and PostgreSQL refuses to alter or index a table with pending trigger events. Check
+    them now, then defer again."""
+    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
 def drop_foreign_keys(models_: Iterable[type[models.Model]]) -> list[str]:
     """Drop the foreign keys of these tables (PostgreSQL) and return the statements that add them
     back (``add_foreign_keys``). Django's keys are checked by a trigger call per inserted row,
@@ -147,10 +155,9 @@ def drop_foreign_keys(models_: Iterable[type[models.Model]]) -> list[str]:
             [tables],
         )
         found = cursor.fetchall()
-        # Dropping a key alters both of its tables, which PostgreSQL refuses while either has
-        # deferred checks pending (rows inserted earlier in the transaction): run them first.
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        # Dropping a key alters both of its tables (rows inserted earlier in the transaction may
+        # have checks pending on either).
+        _run_pending_checks(cursor)
         for table, name, _definition in found:
             cursor.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
     return [
@@ -171,11 +178,7 @@ def add_foreign_keys(statements: Iterable[str]) -> None:
 def create_indexes(definitions: Iterable[str]) -> None:
     """Recreate indexes from ``pg_get_indexdef`` definitions (see ``drop_secondary_indexes``)."""
     with connection.cursor() as cursor:
-        # Django's foreign keys are DEFERRABLE INITIALLY DEFERRED: their checks are pending until
-        # the commit, and PostgreSQL refuses CREATE INDEX on a table with pending trigger events.
-        # Check them now, then defer again.
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        _run_pending_checks(cursor)
         cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
         for definition in definitions:
             cursor.execute(definition)

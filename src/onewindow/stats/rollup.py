@@ -239,19 +239,20 @@ def _index_lookups() -> Iterator[None]:
     if connection.vendor != "postgresql":
         yield
         return
-    names = ("enable_hashjoin", "enable_mergejoin", "jit")
+    names = ["enable_hashjoin", "enable_mergejoin", "jit"]
     with connection.cursor() as cursor:
-        before = {}
-        for name in names:
-            cursor.execute("SELECT current_setting(%s)", [name])
-            before[name] = cursor.fetchone()[0]
-            cursor.execute("SELECT set_config(%s, 'off', true)", [name])
+        cursor.execute("SELECT name, setting FROM pg_settings WHERE name = ANY(%s)", [names])
+        before = cursor.fetchall()
+        cursor.execute("SELECT set_config(name, 'off', true) FROM unnest(%s::text[]) AS name", [names])
     try:
         yield
     finally:
         with connection.cursor() as cursor:
-            for name, value in before.items():
-                cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
+            cursor.execute(
+                "SELECT set_config(name, setting, true)"
+                " FROM unnest(%s::text[], %s::text[]) AS s(name, setting)",
+                [[n for n, _v in before], [v for _n, v in before]],
+            )
 
 
 _SOURCE = {
