@@ -7,6 +7,7 @@ import base64
 import binascii
 import datetime as dt
 import json
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -21,9 +22,11 @@ from onewindow.cases.models import (
     Case,
     CaseEvent,
     CaseStatus,
+    Channel,
     CorrectionNotice,
     Extension,
     Inspection,
+    MaterialState,
     Opinion,
     Suspension,
 )
@@ -746,4 +749,51 @@ def application_track(number: str, id_suffix: str) -> PublicTracking:
             for c in cases
         ],
         events=events,
+    )
+
+
+# ---- online applicants (网上申请) ------------------------------------------------------------------
+#
+# Online applicants have no login. The one way the intake services run without a staff actor:
+# ``actor`` is ``None``, the application's channel is ``online`` and the caller presents the
+# application's random ``access_token`` (handed to the applicant as the "continue" link).
+# Anything else still goes through ``require`` — an anonymous actor without the token is refused,
+# and staff-only actions (accept, correction, refuse, 容缺) are never opened this way.
+
+
+def online_token_holds(actor: Any, application: Application, token: str | None) -> bool:
+    """True when an online applicant proves possession of ``application`` by its token.
+
+    ``token is None`` means the caller does not claim the online path (``require`` decides);
+    a token given for a window application, or a wrong one, raises ``NotFound`` so that a guess
+    reveals nothing.
+    """
+    if token is None or actor is not None:
+        return False
+    if (
+        application.channel != Channel.ONLINE
+        or not application.access_token
+        or not secrets.compare_digest(application.access_token, str(token))
+    ):
+        raise NotFound("申请不存在或链接无效")
+    return True
+
+
+def application_get_online(draft_ref: str, token: str) -> Application:
+    """The online application behind a continue link; ``NotFound`` for any wrong part."""
+    application = (
+        Application.objects.select_related("applicant", "region", "item", "bundle", "bundle_option")
+        .filter(draft_ref=str(draft_ref)[:32], channel=Channel.ONLINE)
+        .first()
+    )
+    if application is None:
+        raise NotFound("申请不存在或链接无效")
+    online_token_holds(None, application, token)
+    return application
+
+
+def missing_materials(application: Application) -> list[ApplicationMaterial]:
+    """Required materials neither provided nor covered by 容缺, 告知承诺 or shared data."""
+    return list(
+        application.materials.select_related("material").filter(required=True, state=MaterialState.MISSING)
     )

@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from onewindow.cases import services
+from onewindow.cases import selectors, services
 from onewindow.cases.models import ApplicationStatus, Channel, MaterialState
 from onewindow.catalog.models import Bundle, ServiceItem
 from onewindow.core.errors import DomainError, InvalidInput, NotFound
@@ -114,7 +114,7 @@ def apply_start(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _online(ref: str, token: str) -> Any:
-    return services.application_get_online(ref, token)
+    return selectors.application_get_online(ref, token)
 
 
 @require_GET

@@ -3,7 +3,7 @@ online application and its random access token (cases.services, "online applican
 
 import pytest
 
-from onewindow.cases import services
+from onewindow.cases import selectors, services
 from onewindow.cases.models import Application, ApplicationStatus, Channel, MaterialState
 from onewindow.cases.services import GuardFailed
 from onewindow.cases.tests.factories import county, draft, enterprise, pdf
@@ -92,8 +92,8 @@ def test_without_the_right_token_nothing_happens(officer):
     with pytest.raises(PermissionDenied):
         services.application_submit(actor=None, application=application)
     with pytest.raises(NotFound):
-        services.application_get_online(application.draft_ref, "guess")
-    assert services.application_get_online(application.draft_ref, application.access_token) == application
+        selectors.application_get_online(application.draft_ref, "guess")
+    assert selectors.application_get_online(application.draft_ref, application.access_token) == application
     application.refresh_from_db()
     assert application.status == ApplicationStatus.DRAFT
 
@@ -103,7 +103,7 @@ def test_a_window_application_cannot_be_reached_by_token(officer):
     with pytest.raises(NotFound):
         services.application_submit(actor=None, application=window, token="")
     with pytest.raises(NotFound):
-        services.application_get_online(window.draft_ref, "")
+        selectors.application_get_online(window.draft_ref, "")
 
 
 def test_staff_only_actions_stay_refused_online(officer):

@@ -5,7 +5,7 @@ import itertools
 import pytest
 
 from onewindow.cases.models import Application, ApplicationStatus, Case, CaseStatus
-from onewindow.cases.services import _move_application, _move_case
+from onewindow.cases.services.core import _move_application, _move_case
 from onewindow.cases.transitions import APPLICATION_TRANSITIONS, CASE_TRANSITIONS
 from onewindow.core.errors import InvalidTransition
 
