@@ -693,6 +693,7 @@ class Simulator:
                 "deficient": waived and status not in (CaseStatus.CLOSED, CaseStatus.APPROVED),
                 "commitment": committed,
                 "accepted_at": accepted_at,
+                "clock_started_at": accepted_at,
                 "promised_due_at": None if status == CaseStatus.SUSPENDED else promised,
                 "legal_due_at": legal,
                 "decision": decision,

@@ -138,6 +138,21 @@ class Application(models.Model):
     joint_due_at = models.DateTimeField(
         _("联办承诺期限"), null=True, blank=True, help_text=_("一件事的统一承诺期限；单一事项为空")
     )
+    joint_legal_due_at = models.DateTimeField(
+        _("联合办理法定期限"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "联合办理的一件事：自受理起四十五个工作日，随其办件的中止顺延，经本级人民政府负责人批准"
+            "可延长十五个工作日（行政许可法第四十二条第二款）；其他申请为空"
+        ),
+    )
+    joint_extension_days = models.PositiveSmallIntegerField(_("联合办理已延长工作日"), default=0)
+    collected_on_behalf = models.BooleanField(
+        _("代收代办"),
+        default=False,
+        help_text=_("乡镇（街道）便民服务中心或村（社区）代办点代收，转县级实施部门受理办理"),
+    )
     delivery_method = models.CharField(
         _("送达方式"), max_length=12, choices=DeliveryMethod.choices, default=DeliveryMethod.WINDOW
     )
@@ -217,6 +232,12 @@ class ApplicationMaterial(models.Model):
     )
     supply_due_at = models.DateTimeField(_("补交期限"), null=True, blank=True)
     supplied_at = models.DateTimeField(_("补交时间"), null=True, blank=True)
+    provided_at = models.DateTimeField(
+        _("提交时间"),
+        null=True,
+        blank=True,
+        help_text=_("最近一次上传或窗口核验的时间；补正后再次告知只能针对其后重新提交的材料"),
+    )
 
     class Meta:
         verbose_name = _("申请材料")
@@ -303,8 +324,25 @@ class Case(models.Model):
     deficient = models.BooleanField(_("容缺待补"), default=False, help_text=_("有容缺材料尚未补交"))
     commitment = models.BooleanField(_("告知承诺"), default=False, help_text=_("以承诺代替部分材料"))
     accepted_at = models.DateTimeField(_("受理时间"))
+    clock_started_at = models.DateTimeField(
+        _("计时起点"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "办理时限自此起算：一般为受理时间；须待前置办件结果的办件，自前置办件出具结果时起算，"
+            "等待期间为空（不计时，也不会逾期）"
+        ),
+    )
     promised_due_at = models.DateTimeField(_("承诺期限"), null=True, blank=True, db_index=True)
     legal_due_at = models.DateTimeField(_("法定期限"), null=True, blank=True)
+    warning_at = models.DateTimeField(
+        _("预警时间"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "承诺时限的工作时间用去五分之四之时（clock.workdays.warning_moment）；不计时或即办时为空"
+        ),
+    )
     deadline_provisional = models.BooleanField(
         _("期限暂定"),
         default=False,
@@ -326,6 +364,12 @@ class Case(models.Model):
         related_name="+",
     )
     licence_number = models.CharField(_("证照编号"), max_length=40, blank=True)
+    delivery_due_at = models.DateTimeField(
+        _("送达期限"),
+        null=True,
+        blank=True,
+        help_text=_("自作出决定之日起十个工作日内颁发、送达（行政许可法第四十四条）；未决定时为空"),
+    )
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     lock_version = models.PositiveIntegerField(_("版本"), default=0, help_text=_("乐观并发控制"))
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
@@ -403,7 +447,14 @@ class Opinion(models.Model):
     department = models.ForeignKey(
         Department, verbose_name=_("征求意见部门"), on_delete=models.PROTECT, related_name="+"
     )
-    due_at = models.DateTimeField(_("答复期限"))
+    due_at = models.DateTimeField(
+        _("答复期限"), null=True, blank=True, help_text=_("环节时限或征求意见时给定的期限；为空表示未设期限")
+    )
+    deemed_consent_basis = models.TextField(
+        _("缺席默认依据"),
+        blank=True,
+        help_text=_("事项目录规定逾期未答复视为同意的依据；为空表示不适用缺席默认，须待部门答复"),
+    )
     verdict = models.CharField(_("意见"), max_length=10, choices=OpinionVerdict.choices, blank=True)
     text = models.TextField(_("意见内容"), blank=True)
     given_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
@@ -411,6 +462,18 @@ class Opinion(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     deemed = models.BooleanField(_("视为同意"), default=False, help_text=_("逾期未答复，按缺席默认视为同意"))
+    late_verdict = models.CharField(
+        _("逾期意见"),
+        max_length=10,
+        choices=OpinionVerdict.choices,
+        blank=True,
+        help_text=_("已按缺席默认视为同意后才送达的意见：记录在案，不改变缺席默认的结果"),
+    )
+    late_text = models.TextField(_("逾期意见内容"), blank=True)
+    late_given_at = models.DateTimeField(_("逾期意见时间"), null=True, blank=True)
+    late_given_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("联审意见")
@@ -475,6 +538,9 @@ class Suspension(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="suspensions")
     reason = models.CharField(_("中止原因"), max_length=10, choices=SuspensionReason.choices)
     note = models.TextField(_("说明"), blank=True)
+    expected_days = models.PositiveSmallIntegerField(
+        _("预计中止工作日"), null=True, blank=True, help_text=_("告知申请人的预计中止时长")
+    )
     started_at = models.DateTimeField(_("开始"))
     ended_at = models.DateTimeField(_("结束"), null=True, blank=True)
 
@@ -508,6 +574,9 @@ class Extension(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    legal_due_at = models.DateTimeField(
+        _("延长后的法定期限"), null=True, blank=True, help_text=_("批准时记录，写入延期告知书")
+    )
 
     class Meta:
         verbose_name = _("延期")
@@ -516,6 +585,30 @@ class Extension(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case} 延长{self.days}个工作日"
+
+
+class JointExtension(models.Model):
+    """联合办理的延期 (行政许可法 第四十二条第二款: 45 working days, extendable by 15 with the approval
+    of the 本级人民政府负责人)."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="joint_extensions")
+    days = models.PositiveSmallIntegerField(_("延长工作日"))
+    reason = models.TextField(_("理由"))
+    status = models.CharField(_("状态"), max_length=10, choices=ExtensionStatus.choices)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(_("申请时间"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    legal_due_at = models.DateTimeField(_("延长后的法定期限"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("联合办理延期")
+        verbose_name_plural = _("联合办理延期")
+
+    def __str__(self) -> str:
+        return f"{self.application} 联合办理延长{self.days}个工作日"
 
 
 class VerificationStatus(models.TextChoices):
@@ -570,6 +663,13 @@ class CreditRecord(models.Model):
     kind = models.CharField(_("类型"), max_length=20, choices=[("false_commitment", _("虚假承诺"))])
     note = models.TextField(_("说明"))
     recorded_at = models.DateTimeField(_("记录时间"))
+    repaired_at = models.DateTimeField(
+        _("信用修复时间"),
+        null=True,
+        blank=True,
+        help_text=_("未修复的虚假承诺记录使申请人不能再适用告知承诺，须提交材料"),
+    )
+    repair_note = models.TextField(_("信用修复说明"), blank=True)
 
     class Meta:
         verbose_name = _("信用记录")
@@ -586,6 +686,7 @@ class TimerKind(models.TextChoices):
     SUPPLY_DEADLINE = "supply_deadline", _("容缺补交到期")
     DEADLINE_WARNING = "deadline_warning", _("办理期限预警")
     POST_VERIFICATION_DUE = "post_verification", _("承诺核查到期")
+    DELIVERY_DUE = "delivery_due", _("送达期限到期")
 
 
 class Timer(models.Model):

@@ -259,6 +259,14 @@ class ServiceItem(models.Model):
     tier_village = models.BooleanField(
         _("村（社区）可办"), default=False, help_text=_("村（社区）代办点可代办")
     )
+    collect_for_higher_tier = models.BooleanField(
+        _("可代收代办"),
+        default=False,
+        help_text=_(
+            "未下放至乡镇（街道）、村（社区）的事项，可由当地便民服务中心或代办点代收材料，"
+            "转县级实施部门受理办理；不勾选则只能在可办层级的窗口申请"
+        ),
+    )
     audience = models.CharField(_("服务对象"), max_length=10, choices=Audience.choices, default=Audience.BOTH)
     topics = models.ManyToManyField(Topic, verbose_name=_("主题"), blank=True, related_name="items")
     source_seed = models.CharField(
@@ -397,7 +405,15 @@ class ServiceItemVersion(ImmutableModel):
         null=True,
         blank=True,
         validators=[MinValueValidator(1)],
-        help_text=_("并联审查中，部门超过此工作日数未出具意见视为同意（缺席默认）；为空表示不适用"),
+        help_text=_(
+            "另行征求部门意见时，部门超过此工作日数未出具意见视为同意（缺席默认）；"
+            "为空表示不适用：部门须出具意见，不会视为同意"
+        ),
+    )
+    deemed_consent_basis = models.TextField(
+        _("缺席默认依据"),
+        blank=True,
+        help_text=_("缺席默认（逾期未出具意见视为同意）的法律或政策依据；填写缺席默认工作日数时必填"),
     )
     conditional_on_deficiency = models.BooleanField(
         _("容缺可先行决定"), default=False, help_text=_("容缺受理时，可在补齐材料前作出附条件的决定")
@@ -471,6 +487,10 @@ class ServiceItemVersion(ImmutableModel):
             errors["promised_limit_unit"] = _("即办件的承诺时限单位须为“即办”")
         if not self.is_instant and self.promised_limit_unit == LimitUnit.INSTANT:
             errors["is_instant"] = _("承诺时限为即办的事项须标记为即办件")
+        if self.deemed_consent_days is not None and not self.deemed_consent_basis.strip():
+            errors["deemed_consent_basis"] = _("缺席默认须写明依据（法律、法规或政策文件）")
+        if self.deemed_consent_days is None and self.deemed_consent_basis.strip():
+            errors["deemed_consent_days"] = _("写明了缺席默认依据，也须填写缺席默认的工作日数")
         if self.commitment_approval and self.post_verification_days is None:
             errors["post_verification_days"] = _("告知承诺制事项须填写承诺核查期限")
         if not self.commitment_approval and self.post_verification_days is not None:
@@ -494,6 +514,14 @@ class ItemStep(ImmutableModel):
     )
     limit_value = models.PositiveIntegerField(_("环节时限"), null=True, blank=True)
     limit_unit = models.CharField(_("环节时限单位"), max_length=10, choices=LimitUnit.choices, blank=True)
+    deemed_consent_basis = models.TextField(
+        _("缺席默认依据"),
+        blank=True,
+        help_text=_(
+            "仅用于其他部门出具意见的审查环节：填写依据后，该部门在环节时限内未出具意见视为同意"
+            "（缺席默认）；为空表示不适用。其他部门的审批本身是一项许可的，应作为单独事项办理，不适用缺席默认"
+        ),
+    )
 
     class Meta:
         verbose_name = _("办理环节")
@@ -510,6 +538,11 @@ class ItemStep(ImmutableModel):
 
     def clean(self) -> None:
         errors = check_limit(self.limit_value, self.limit_unit, field="limit", required=False)
+        if self.deemed_consent_basis.strip():
+            if self.kind != StepKind.REVIEW:
+                errors["deemed_consent_basis"] = str(_("缺席默认只适用于征求其他部门意见的审查环节"))
+            elif self.limit_value is None:
+                errors["limit_value"] = str(_("缺席默认的环节须填写环节时限（逾期未出具意见才视为同意）"))
         if errors:
             raise ValidationError(errors)
 
@@ -575,6 +608,14 @@ class Bundle(models.Model):
     promised_limit_value = models.PositiveIntegerField(_("承诺时限"), null=True, blank=True)
     promised_limit_unit = models.CharField(
         _("承诺时限单位"), max_length=10, choices=LimitUnit.choices, blank=True
+    )
+    joint_handling = models.BooleanField(
+        _("联合办理"),
+        default=False,
+        help_text=_(
+            "由两个以上部门统一办理、联合办理或集中办理（行政许可法第二十六条）：办理时间不得超过"
+            "四十五个工作日，经本级人民政府负责人批准可延长十五个工作日（第四十二条第二款）"
+        ),
     )
     source_seed = models.CharField(_("来源"), max_length=20, blank=True)
     source_note = models.TextField(_("来源说明"), blank=True)

@@ -24,9 +24,14 @@ Counting convention (the only place it is written down):
   expert review is not counted (中止).  For day units the working days in ``(pause date, resume
   date]`` are given back: the pause day counts as used, the resume day does not (like the acceptance
   day, it is the day the clock restarts from).  For hour units the exact working time between pause
-  and resume is given back.  A pause that starts after the deadline has passed changes nothing.
+  and resume is given back.  A pause that starts after the deadline has passed changes nothing, and
+  a pause that covers no working time (given as instants: overnight, over a weekend or a holiday)
+  gives nothing back: the clock did not run while it lasted.
 * 行政许可法 第四十二条: a limit may be extended (+10 working days with the leader's approval, 延期);
   an extension simply adds to the limit.
+* The deadline warning (预警) falls when `WARNING_USED_SHARE` of the limit's *working* time has run:
+  working minutes inside the sessions for hour units and for the counted working days, wall-clock
+  time for natural days; never at night or on a holiday because the wall clock moved.
 
 Every date must lie in the years whose holiday notice has been loaded; anything else raises
 `CalendarRangeError` rather than silently treating that year as having no holidays.
@@ -53,6 +58,7 @@ __all__ = [
     "DEFAULT_SESSIONS",
     "DEFAULT_WEEKEND",
     "SHANGHAI",
+    "WARNING_USED_SHARE",
     "CalendarRangeError",
     "DayNote",
     "Duration",
@@ -75,6 +81,7 @@ __all__ = [
     "remaining",
     "used_share",
     "warning_level",
+    "warning_moment",
     "working_minutes_between",
 ]
 
@@ -85,6 +92,10 @@ except ZoneInfoNotFoundError:  # no tz database: China Standard Time has had no 
 
 DEFAULT_WEEKEND: frozenset[int] = frozenset({5, 6})  # date.weekday(): Saturday, Sunday
 DEFAULT_SESSIONS: tuple[tuple[time, time], ...] = ((time(9, 0), time(12, 0)), (time(13, 30), time(17, 30)))
+
+# 预警: a running case is warned when four fifths of its limit's working time have been used (the
+# supervisors' rule); `WarningPolicy` and `warning_moment` both read it from here.
+WARNING_USED_SHARE = Fraction(4, 5)
 
 _US_PER_MINUTE = 60_000_000
 _US_PER_DAY = 86_400_000_000
@@ -637,6 +648,10 @@ class _Clock:
     def amount(self, total: int) -> int:
         return total * _US_PER_MINUTE if self.family == "time" else total
 
+    def _no_working_time(self, begin: datetime, end: datetime) -> bool:
+        local_begin, local_end = self.cal._to_local(begin), self.cal._to_local(end)
+        return local_begin <= local_end and self.cal._position(local_begin) == self.cal._position(local_end)
+
     def windows(self, pauses: Iterable[Pause]) -> list[tuple[Any, Any | None]]:
         """Pauses as sorted, merged (start, end) points; an open pause swallows everything after it."""
         windows = []
@@ -645,6 +660,14 @@ class _Clock:
                 begin, end = pause
             except (TypeError, ValueError):
                 raise ValueError(f"中止区间必须是（开始, 恢复或 None），收到 {pause!r}") from None
+            if (
+                isinstance(begin, datetime)
+                and isinstance(end, datetime)
+                and self.cal._to_local(begin) <= self.cal._to_local(end)
+                and self.cal._position(self.cal._to_local(begin))
+                == self.cal._position(self.cal._to_local(end))
+            ):
+                continue  # covers no working time (overnight, a weekend): the clock did not run
             begin = self.point(begin)
             end = None if end is None else self.point(end)
             if end is not None and end < begin:
@@ -674,8 +697,14 @@ def _end_point(
     A pause that starts once the limit has run out does not revive it.
     """
     clock = _Clock(limit.unit, cal)
+    return _counted_end(clock, accepted_at, clock.amount(_total_limit(limit, extensions)), pauses)
+
+
+def _counted_end(
+    clock: _Clock, accepted_at: date | datetime, left: int, pauses: Iterable[Pause]
+) -> date | datetime | None:
+    """Where `left` base units of counted time run out after `accepted_at`, pauses not counted."""
     anchor = clock.point(accepted_at)
-    left = clock.amount(_total_limit(limit, extensions))
     for begin, end in clock.windows(pauses):
         begin = max(begin, anchor)
         used = clock.measure(anchor, begin)
@@ -811,6 +840,55 @@ def compression(actual: Duration | Fraction | int, limit: Duration | Fraction | 
     return 1 - Fraction(actual_value) / limit_value
 
 
+def warning_moment(
+    accepted_at: datetime,
+    limit: Duration,
+    cal: WorkCalendar,
+    *,
+    pauses: Sequence[Pause] = (),
+    extensions: Sequence[Duration] = (),
+    share: Fraction = WARNING_USED_SHARE,
+) -> datetime | None:
+    """The instant at which `share` of the limit's working time has been used (预警), or None for a
+    zero limit (即办) and while a pause is still open.
+
+    Hour and minute limits count working minutes inside the sessions. A working-day limit counts the
+    sessions of its counted days: 4/5 of 5 working days is the end of the fourth day's last session;
+    4/5 of 1 working day is 16:06 of that day with the default sessions. Natural days count wall-clock
+    time from the midnight after acceptance. So a two-hour case accepted at 17:59 before a holiday is
+    warned 96 working minutes into the first working day after it, not in the middle of the holiday.
+    The result is in `accepted_at`'s zone.
+    """
+    if not isinstance(accepted_at, datetime):
+        raise TypeError(f"受理时间需要 datetime，收到 {accepted_at!r}")
+    share = Fraction(share)
+    if not 0 <= share <= 1:
+        raise ValueError(f"预警比例必须在0到1之间，收到 {share}")
+    total = _total_limit(limit, extensions)
+    if total == 0:
+        return None
+    clock = _Clock(limit.unit, cal)
+    used = share * total
+    if clock.family == "time":
+        end = _counted_end(clock, accepted_at, int(used * _US_PER_MINUTE), pauses)
+        return None if end is None else cal._from_local(end, accepted_at)
+    whole = int(used)  # whole counted days, then the rest of a day into the next one
+    last_whole_day = _counted_end(clock, accepted_at, whole, pauses)
+    if last_whole_day is None:
+        return None
+    midnight = datetime.combine(last_whole_day + timedelta(days=1), time())
+    part = used - whole
+    if clock.family == "natural":
+        local = midnight + timedelta(microseconds=int(part * _US_PER_DAY))
+    elif part == 0:
+        local = cal._at_position(cal._position(midnight), detail="预警")
+    else:
+        local = cal._at_position(
+            cal._position(midnight) + int(part * cal._day_us), detail=f"{accepted_at:%Y-%m-%d} 起算预警"
+        )
+    return cal._from_local(local, accepted_at)
+
+
 class WarningLevel(enum.StrEnum):
     """Traffic light for a running case (预警)."""
 
@@ -824,7 +902,7 @@ class WarningPolicy:
     """When a running case turns yellow: remaining ≤ `days` (day units only) or ≤ `share` of the limit."""
 
     days: int = 1
-    share: Fraction = Fraction(1, 5)
+    share: Fraction = 1 - WARNING_USED_SHARE
 
     def __post_init__(self) -> None:
         _check_length(self.days, "预警天数")

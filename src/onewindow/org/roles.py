@@ -16,6 +16,7 @@ class Role(StrEnum):
     AGENT = "agent"  # 帮办代办员 / 村代办员
     SUPERVISOR = "supervisor"  # 效能督查 / 监督员
     ADMINISTRATOR = "administrator"  # 系统管理员
+    GOVERNMENT_LEADER = "government_leader"  # 本级人民政府负责人
 
     @property
     def label(self) -> str:
@@ -29,6 +30,7 @@ ROLE_LABELS: dict[Role, str] = {
     Role.AGENT: "帮办代办员",
     Role.SUPERVISOR: "效能督查员",
     Role.ADMINISTRATOR: "系统管理员",
+    Role.GOVERNMENT_LEADER: "本级人民政府负责人",
 }
 
 R = Role
@@ -56,6 +58,11 @@ ACTIONS: dict[str, frozenset[Role]] = {
     "case.suspend": frozenset({R.REVIEWER, R.LEADER}),
     "case.approve_extension": frozenset({R.LEADER}),
     "case.deliver": frozenset({R.WINDOW_OFFICER}),
+    # 行政许可法 第四十二条第二款: the joint limit is extended with the approval of the 本级人民政府负责人;
+    # the window that coordinates the joint handling asks for it.
+    "application.request_joint_extension": frozenset({R.WINDOW_OFFICER}),
+    "application.approve_joint_extension": frozenset({R.GOVERNMENT_LEADER}),
+    "credit.repair": frozenset({R.SUPERVISOR, R.ADMINISTRATOR}),
     # supervision, ratings, complaints
     "supervision.view": frozenset({R.SUPERVISOR, R.LEADER, R.ADMINISTRATOR}),
     "rating.rectify": frozenset({R.SUPERVISOR, R.LEADER, R.REVIEWER, R.WINDOW_OFFICER}),
