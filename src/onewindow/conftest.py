@@ -23,7 +23,12 @@ DEMO_PASSWORD = "demo-pass-123"  # noqa: S105 - test fixture
 
 
 @pytest.fixture(autouse=True)
-def _fast_test_settings(settings: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+def _fast_test_settings(
+    settings: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    # Never the real uploads folder: the worker's orphan cleanup (core.uploads) would take a
+    # developer's files for orphans of the empty test database. `hall` gives each test its own.
+    settings.MEDIA_ROOT = tmp_path_factory.getbasetemp() / "media"
     # Demo users are created with real password hashing; the slow default hasher would
     # dominate the suite's time.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -10,6 +10,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path(".well-known/onewindow-keys.json", licence_views.well_known_keys, name="onewindow-keys"),
     path("licences/<str:number>.pdf", licence_views.licence_pdf_download, name="licence-pdf"),
-    path("stats/", include("onewindow.stats.urls")),
+    path("stats/", include("onewindow.web.urls_stats")),
     path("", include("onewindow.web.urls")),
 ]

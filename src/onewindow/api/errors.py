@@ -9,6 +9,7 @@ from django.http import HttpRequest, JsonResponse
 from ninja import NinjaAPI
 
 from onewindow.core.errors import DomainError
+from onewindow.core.throttle import Throttled
 
 PROBLEM_TYPE_BASE = "https://onewindow.invalid/problems/"
 
@@ -29,7 +30,10 @@ def problem(status: int, *, code: str, title: str, detail: str = "", **fields: A
 def register_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(DomainError)
     def on_domain_error(request: HttpRequest, exc: DomainError) -> JsonResponse:
-        return problem(exc.status, code=exc.code, title=exc.title, detail=exc.detail, **exc.fields)
+        response = problem(exc.status, code=exc.code, title=exc.title, detail=exc.detail, **exc.fields)
+        if isinstance(exc, Throttled):
+            response["Retry-After"] = str(exc.fields.get("retry_after", 60))
+        return response
 
     @api.exception_handler(ninja.errors.ValidationError)
     def on_bad_input(request: HttpRequest, exc: ninja.errors.ValidationError) -> JsonResponse:

@@ -94,3 +94,41 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError("审计日志只能追加，不能删除")
+
+
+class AuditCheckpoint(models.Model):
+    """Every chain's head at one moment, signed with the audit key (``audit.anchoring``).
+
+    Append-only like the log. Each checkpoint names the digest of the one before (``prev``), so a
+    deleted checkpoint breaks their chain; an exported checkpoint kept elsewhere also catches the
+    deletion of the newest rows together with a rolled-back head, which the hash chains alone
+    cannot (``onewindow audit verify --checkpoint FILE``).
+    """
+
+    created_at = models.DateTimeField(_("时间"), db_index=True)
+    heads = models.JSONField(_("各链头"), help_text=_('{"链号": {"seq": 序号, "hash": 哈希}}'))
+    prev = models.CharField(
+        _("前一检查点摘要"), max_length=64, unique=True, help_text=_("第一个检查点为64个0；唯一，防止分叉")
+    )
+    digest = models.CharField(_("摘要"), max_length=64, unique=True)
+    key_id = models.CharField(_("签名密钥"), max_length=32)
+    public_key = models.CharField(_("公钥"), max_length=64)
+    signature = models.CharField(_("签名"), max_length=100)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("审计检查点")
+        verbose_name_plural = _("审计检查点")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"checkpoint #{self.pk} {self.created_at:%Y-%m-%d %H:%M:%S} {self.digest[:12]}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError("审计检查点只能追加，不能修改")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("审计检查点只能追加，不能删除")

@@ -10,9 +10,11 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, models, transaction
 
-from onewindow.audit.context import request_id_var
-from onewindow.audit.hashing import event_hash
-from onewindow.audit.models import GENESIS_HASH, AuditChain, AuditEvent
+from onewindow.audit import anchoring
+from onewindow.audit.hashing import event_hash, utc_text
+from onewindow.audit.models import GENESIS_HASH, AuditChain, AuditCheckpoint, AuditEvent
+from onewindow.audit.selectors import audit_checkpoint_oldest_due, checkpoint_key_dir, current_heads
+from onewindow.core.requestcontext import request_id_var
 from onewindow.core.timeutil import now
 
 SYSTEM_LABEL = "system"
@@ -122,3 +124,65 @@ def model_changes(instance: models.Model, fields: list[str], old: dict[str, Any]
         if old.get(name) != new_value:
             before[name], after[name] = old.get(name), new_value
     return before, after
+
+
+# ---- checkpoints (issue 17: a rolled-back chain head must be detectable) ---------------------------
+
+
+def audit_checkpoint_create(*, only_if_changed: bool = False) -> AuditCheckpoint | None:
+    """Sign every chain head now and append the checkpoint (``audit.anchoring``).
+
+    With ``only_if_changed`` nothing is written when the heads are those of the newest
+    checkpoint (or there is no event yet). Returns None then, and also when another worker
+    appended a checkpoint at the same moment (``prev`` is unique, so the checkpoints never fork).
+    Not itself audited: an audit event would move a head and make every checkpoint stale at once;
+    the checkpoint table is append-only and signed instead. Raises ``CheckpointKeyError`` for a
+    damaged key file.
+    """
+    with transaction.atomic():
+        last = AuditCheckpoint.objects.order_by("-id").first()
+        heads = current_heads()
+        if only_if_changed and (not heads or (last is not None and last.heads == heads)):
+            return None
+        created_at = now()
+        prev = last.digest if last is not None else GENESIS_HASH
+        signed = anchoring.payload(created_at=utc_text(created_at), heads=heads, prev=prev)
+        signature = anchoring.sign(anchoring.load_or_create_key(checkpoint_key_dir()), signed)
+        try:
+            with transaction.atomic():
+                return AuditCheckpoint.objects.create(
+                    created_at=created_at,
+                    heads=heads,
+                    prev=prev,
+                    digest=anchoring.digest(signed),
+                    key_id=signature["key_id"],
+                    public_key=signature["public_key"],
+                    signature=signature["signature"],
+                )
+        except IntegrityError:
+            return None  # another worker signed the same heads first
+
+
+def checkpoint_export(checkpoint: AuditCheckpoint) -> dict[str, Any]:
+    """The checkpoint as a self-contained JSON object to keep outside the database: the signed
+    payload, its digest, and the key and signature to check it with."""
+    return {
+        **anchoring.payload(
+            created_at=utc_text(checkpoint.created_at), heads=checkpoint.heads, prev=checkpoint.prev
+        ),
+        "id": checkpoint.pk,
+        "digest": checkpoint.digest,
+        "key_id": checkpoint.key_id,
+        "algorithm": anchoring.ALGORITHM,
+        "public_key": checkpoint.public_key,
+        "signature": checkpoint.signature,
+    }
+
+
+def audit_checkpoints_fire_due(*, limit: int = 500) -> list[tuple[int, str]]:
+    """Timer source (``core.timers``): sign the heads when the last checkpoint is older than
+    ``checkpoint_interval()`` and the log has grown since. At most one checkpoint per run."""
+    if limit < 1 or audit_checkpoint_oldest_due() is None:
+        return []
+    checkpoint = audit_checkpoint_create(only_if_changed=True)
+    return [(checkpoint.pk, f"checkpoint {checkpoint.digest[:12]} signed")] if checkpoint else []

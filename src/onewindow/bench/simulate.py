@@ -43,7 +43,6 @@ from onewindow.cases.models import (
     CorrectionNotice,
     DeliveryMethod,
     MaterialState,
-    NumberSequence,
     Suspension,
 )
 from onewindow.catalog.models import Bundle, ServiceItem, StepKind
@@ -66,6 +65,7 @@ from onewindow.core.bulk import (
     drop_secondary_indexes,
 )
 from onewindow.core.errors import DomainError
+from onewindow.core.models import NumberSequence
 from onewindow.org import idcodes
 from onewindow.org.models import Applicant, ApplicantKind, Hall, Region, Staff
 from onewindow.ratings import conf as ratings_conf
@@ -445,7 +445,9 @@ class Simulator:
             )
         }
         next_ids = {m: w.next_id() for m, w in writers.items()}
-        sequences: Counter = Counter(dict(NumberSequence.objects.values_list("scope", "last")))
+        # The application, draft and complaint counters (core.numbers); licence numbers are not simulated.
+        counters = NumberSequence.objects.exclude(scope__startswith="licence:")
+        sequences: Counter = Counter(dict(counters.values_list("scope", "last")))
         if defer_indexes is None:
             defer_indexes = connection.vendor == "postgresql" and self.target >= DEFER_INDEXES_FROM
         # A large load is one transaction without the plain indexes and the foreign keys, which

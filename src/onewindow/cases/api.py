@@ -16,12 +16,14 @@ from ninja.responses import codes_4xx
 from onewindow.cases import notices, services
 from onewindow.cases.models import (
     Application,
+    ApplicationStatus,
     Case,
     CaseStatus,
     CorrectionNotice,
     Extension,
     Inspection,
     InspectionFinding,
+    JointExtension,
     Opinion,
     OpinionVerdict,
     PostVerification,
@@ -43,6 +45,8 @@ from onewindow.cases.schemas import (
     FindingOut,
     InspectionIn,
     InspectionOut,
+    JointExtensionIn,
+    JointExtensionOut,
     LocalDatetime,
     MaterialMarkIn,
     MaterialOut,
@@ -72,12 +76,14 @@ from onewindow.cases.selectors import (
     due_day,
     extension_get_for_user,
     inspection_get_for_user,
+    joint_extension_get_for_user,
     opinion_get_for_user,
     worklist_items,
 )
 from onewindow.catalog.selectors import bundle_get, item_get
 from onewindow.clock.workdays import Duration, Unit
 from onewindow.core.errors import InvalidInput
+from onewindow.core.throttle import guarded_lookup
 from onewindow.org.models import Applicant, Hall, Region, ServiceWindow
 from onewindow.org.selectors import applicant_get_by_id_number, region_get, staff_for_user
 
@@ -167,7 +173,21 @@ def _application(application: Application, user: Any) -> dict[str, Any]:
         "received_at": app.received_at,
         "accepted_at": app.accepted_at,
         "deemed_accepted": app.deemed_accepted,
+        "deemed_acceptance_at": (
+            services.application_deemed_acceptance_at(app)
+            if app.status == ApplicationStatus.SUBMITTED
+            else None
+        ),
+        "collected_on_behalf": app.collected_on_behalf,
         "joint_due_at": app.joint_due_at,
+        "joint_legal_due_at": app.joint_legal_due_at,
+        "joint_extension_days": app.joint_extension_days,
+        "joint_extensions": [_joint_extension(e, app) for e in app.joint_extensions.all()],
+        "delivery_due_at": min(
+            (c.delivery_due_at for c in app.cases.all() if c.delivery_due_at), default=None
+        )
+        if not hasattr(app, "delivery")
+        else None,
         "refusal_reason": app.refusal_reason,
         "refusal_remedies": app.refusal_remedies,
         "delivery_method": app.delivery_method,
@@ -185,12 +205,16 @@ def _opinion(opinion: Opinion, case: Case) -> dict[str, Any]:
         "department_code": opinion.department.code,
         "department": opinion.department.name,
         "due_at": opinion.due_at,
+        "deemed_consent_basis": opinion.deemed_consent_basis,
         "verdict": opinion.verdict,
         "verdict_label": str(OpinionVerdict(opinion.verdict).label) if opinion.verdict else "",
         "text": opinion.text,
         "given_at": opinion.given_at,
         "given_by": _actor(opinion.given_by) if opinion.given_by_id else None,
         "deemed": opinion.deemed,
+        "late_verdict": opinion.late_verdict,
+        "late_text": opinion.late_text,
+        "late_given_at": opinion.late_given_at,
     }
 
 
@@ -204,6 +228,21 @@ def _extension(extension: Extension, case: Case) -> dict[str, Any]:
         "status_label": extension.get_status_display(),
         "requested_at": extension.requested_at,
         "decided_at": extension.decided_at,
+        "legal_due_at": extension.legal_due_at,
+    }
+
+
+def _joint_extension(extension: JointExtension, application: Application) -> dict[str, Any]:
+    return {
+        "id": extension.pk,
+        "application": application.number or application.draft_ref,
+        "days": extension.days,
+        "reason": extension.reason,
+        "status": extension.status,
+        "status_label": extension.get_status_display(),
+        "requested_at": extension.requested_at,
+        "decided_at": extension.decided_at,
+        "legal_due_at": extension.legal_due_at,
     }
 
 
@@ -253,14 +292,18 @@ def _case_out(c: Case) -> dict[str, Any]:
         "deficient": c.deficient,
         "commitment": c.commitment,
         "accepted_at": c.accepted_at,
+        "clock_started_at": c.clock_started_at,
+        "waits_for": [w.number for w in c.waits_for.all()],
         "promised_due_at": c.promised_due_at,
         "legal_due_at": c.legal_due_at,
+        "warning_at": c.warning_at,
         "deadline_provisional": c.deadline_provisional,
         "extension_days": c.extension_days,
         "decision": c.decision,
         "decision_basis": c.decision_basis,
         "decision_remedies": c.decision_remedies,
         "decided_at": c.decided_at,
+        "delivery_due_at": c.delivery_due_at,
         "licence_number": c.licence_number,
         "closed_at": c.closed_at,
         "figures": dataclasses.asdict(case_figures(c)),
@@ -282,6 +325,7 @@ def _case_out(c: Case) -> dict[str, Any]:
                 "reason": s.reason,
                 "reason_label": s.get_reason_display(),
                 "note": s.note,
+                "expected_days": s.expected_days,
                 "started_at": s.started_at,
                 "ended_at": s.ended_at,
             }
@@ -353,8 +397,9 @@ def track(
     ),
 ) -> Any:
     """Public tracking (办件进度查询) by number and the last 4–6 characters of the applicant's ID
-    number or credit code. A wrong suffix looks exactly like an unknown number."""
-    return application_track(number, id_suffix)
+    number or credit code. A wrong suffix looks exactly like an unknown number; failed look-ups
+    are throttled per IP address and per number (429 ``throttled``, ``core.throttle``)."""
+    return guarded_lookup(request, "track", number, lambda: application_track(number, id_suffix))
 
 
 @router.get("/worklist", response={200: WorklistOut, codes_4xx: Problem})
@@ -455,11 +500,16 @@ def get_application(request: HttpRequest, ref: str = Ref) -> dict[str, Any]:
     return _application(application_get_for_user(ref, request.user), request.user)
 
 
-@router.post("/applications/{ref}/materials/{key}", response={200: MaterialOut, codes_4xx: Problem})
+@router.post(
+    "/applications/{ref}/materials/{key}", response={200: MaterialOut, codes_4xx: Problem, 503: Problem}
+)
 def upload_material(request: HttpRequest, file: File[UploadedFile], ref: str = Ref, key: str = Key) -> dict:
     """Upload the file for one checklist material (multipart, field ``file``): PDF, JPG, PNG or
-    OFD, checked by content, size-limited; also supplies a 容缺 material after acceptance."""
+    OFD whose extension, declared type and content agree and which opens, size-limited, virus-
+    scanned when a scanner is configured (503 when it cannot be reached); also supplies a 容缺
+    material after acceptance."""
     application = application_get_for_user(ref, request.user)
+    services.application_screen_upload(actor=request.user, application=application, upload=file)
     row = services.application_attach_material(
         actor=request.user, application=application, material_key=key, upload=file
     )
@@ -600,6 +650,26 @@ def give_opinion(request: HttpRequest, body: OpinionIn, opinion_id: int = Id) ->
     return _opinion(given, opinion.case)
 
 
+@router.post("/applications/{ref}/joint-extensions", response={201: JointExtensionOut, codes_4xx: Problem})
+def request_joint_extension(request: HttpRequest, body: JointExtensionIn, ref: str = Ref) -> Status:
+    """Ask to extend a jointly handled bundle's 45 working days by up to 15 (行政许可法 第四十二条第二款)."""
+    application = application_get_for_user(ref, request.user)
+    extension = services.joint_extension_request(
+        actor=request.user, application=application, days=body.days, reason=body.reason
+    )
+    return Status(201, _joint_extension(extension, application))
+
+
+@router.post("/joint-extensions/{extension_id}/decide", response={200: JointExtensionOut, codes_4xx: Problem})
+def decide_joint_extension(
+    request: HttpRequest, body: ExtensionDecideIn, extension_id: int = Id
+) -> dict[str, Any]:
+    """The 本级人民政府负责人 approves or rejects a joint extension (行政许可法 第四十二条第二款)."""
+    extension = joint_extension_get_for_user(extension_id, request.user)
+    decided = services.joint_extension_decide(actor=request.user, extension=extension, approve=body.approve)
+    return _joint_extension(decided, extension.application)
+
+
 @router.post("/extensions/{extension_id}/decide", response={200: ExtensionOut, codes_4xx: Problem})
 def decide_extension(request: HttpRequest, body: ExtensionDecideIn, extension_id: int = Id) -> dict[str, Any]:
     """The leader approves or rejects an extension (行政许可法 第四十二条)."""
@@ -663,7 +733,14 @@ def suspend(request: HttpRequest, body: SuspendIn, number: str = Number) -> dict
     """中止 (行政许可法 第四十五条): the clock stops."""
     case = case_get_for_user(number, request.user)
     return _case(
-        services.case_suspend(actor=request.user, case=case, reason=body.reason, note=body.note), request.user
+        services.case_suspend(
+            actor=request.user,
+            case=case,
+            reason=body.reason,
+            expected_days=body.expected_days,
+            note=body.note,
+        ),
+        request.user,
     )
 
 
@@ -696,3 +773,28 @@ def decision_notice(request: HttpRequest, number: str = Number) -> HttpResponse:
     """准予 / 不予行政许可决定书."""
     case = case_get_for_user(number, request.user)
     return _pdf(notices.decision_notice(case), f"decision-{case.number}.pdf")
+
+
+@router.get("/{number}/notices/suspension.pdf", response={codes_4xx: Problem}, openapi_extra=PDF_RESPONSE)
+def suspension_notice(request: HttpRequest, number: str = Number) -> HttpResponse:
+    """中止告知书: the latest suspension, its reason and expected length (行政许可法 第四十五条)."""
+    case = case_get_for_user(number, request.user)
+    return _pdf(notices.suspension_notice(case), f"suspension-{case.number}.pdf")
+
+
+@router.get(
+    "/extensions/{extension_id}/notice.pdf", response={codes_4xx: Problem}, openapi_extra=PDF_RESPONSE
+)
+def extension_notice(request: HttpRequest, extension_id: int = Id) -> HttpResponse:
+    """延期告知书 of an approved extension (行政许可法 第四十二条)."""
+    extension = extension_get_for_user(extension_id, request.user)
+    return _pdf(notices.extension_notice(extension), f"extension-{extension.case.number}-{extension.pk}.pdf")
+
+
+@router.get(
+    "/joint-extensions/{extension_id}/notice.pdf", response={codes_4xx: Problem}, openapi_extra=PDF_RESPONSE
+)
+def joint_extension_notice(request: HttpRequest, extension_id: int = Id) -> HttpResponse:
+    """联合办理延期告知书 (行政许可法 第四十二条第二款)."""
+    extension = joint_extension_get_for_user(extension_id, request.user)
+    return _pdf(notices.joint_extension_notice(extension), f"joint-extension-{extension.pk}.pdf")

@@ -12,4 +12,8 @@ class CasesConfig(AppConfig):
         from onewindow.core.timers import register_timer_source
 
         register_recompute(case_recompute_deadlines_for_calendar)
-        register_timer_source("onewindow.cases.services.timers_fire_due")
+        register_timer_source(
+            "onewindow.cases.services.timers_fire_due",
+            oldest_due="onewindow.cases.selectors.timers_oldest_due",
+            count_due="onewindow.cases.selectors.timers_count_due",
+        )

@@ -52,6 +52,8 @@ class CaseStatus(models.TextChoices):
 # Open cases (running or suspended): the worklist's statuses, kept in step with
 # ``cases.transitions.RUNNING`` + SUSPENDED (a test checks it); the partial indexes use it.
 OPEN_CASE_STATES = ("accepted", "reviewing", "inspecting", "deciding", "suspended")
+# Decided and waiting for joint delivery (统一出件).
+DECIDED_CASE_STATES = ("approved", "issued", "denied")
 
 
 class DeliveryMethod(models.TextChoices):
@@ -707,13 +709,3 @@ class Timer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.target_id} @ {self.due_at:%Y-%m-%d %H:%M}"
-
-
-class NumberSequence(models.Model):
-    """Per-region, per-day counters for human-readable numbers, safe under concurrency."""
-
-    scope = models.CharField(max_length=40, unique=True)
-    last = models.PositiveIntegerField(default=0)
-
-    def __str__(self) -> str:
-        return f"{self.scope}: {self.last}"

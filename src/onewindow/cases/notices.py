@@ -1,5 +1,6 @@
 """Written notices as PDF (reportlab, Chinese text in the embedded WenQuanYi Micro Hei font):
-受理通知书, 补正告知书, 不予受理决定书, 准予 / 不予行政许可决定书 (行政许可法 第三十二条、第三十八条).
+受理通知书, 补正告知书, 不予受理决定书, 准予 / 不予行政许可决定书 (行政许可法 第三十二条、第三十八条),
+延期告知书 (第四十二条) and 中止告知书 (第四十五条).
 
 Each has the hall's name, a document number, the date, the issuing bureau and a QR code that
 opens the public tracking page. The seal goes on the paper copy; the PDF says so.
@@ -23,7 +24,16 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from onewindow.cases.models import Application, ApplicationStatus, Case, CaseEvent, CorrectionNotice
+from onewindow.cases.models import (
+    Application,
+    ApplicationStatus,
+    Case,
+    CaseEvent,
+    CorrectionNotice,
+    Extension,
+    ExtensionStatus,
+    JointExtension,
+)
 from onewindow.cases.selectors import application_hall, due_day
 from onewindow.core.errors import InvalidTransition, NotFound
 from onewindow.core.timeutil import now
@@ -451,4 +461,111 @@ def decision_notice(case: Case) -> bytes:
         body=body,
         issuer=case.department.name,
         issued=decided,
+    )
+
+
+def _last_day(instant: dt.datetime | None) -> str:
+    """The last day a deadline instant includes (deadlines end at 24:00 of their last day)."""
+    return (
+        _date(instant - dt.timedelta(microseconds=1)) if instant is not None else "（计时中止期间暂不确定）"
+    )
+
+
+def extension_notice(extension: Extension) -> bytes:
+    """延期告知书: the applicant is told that the statutory limit was extended, by how much, why and
+    until when, with the leader's approval (行政许可法 第四十二条第一款)."""
+    if extension.status != ExtensionStatus.APPROVED:
+        raise InvalidTransition("延期申请尚未批准，没有延期告知书")
+    case = extension.case
+    application = case.application
+    styles = _styles()
+    approved = extension.decided_at or now()
+    body: list[Flowable] = [
+        _salutation(application, styles),
+        _p(
+            f"你（单位）申请的“{case.item_version.item.name}”（办件编号 {case.number}），本机关于"
+            f"{_date(case.accepted_at)}受理。因{extension.reason}，不能在法定期限内作出决定，经本机关负责人批准，"
+            f"办理期限延长{extension.days}个工作日，法定办理期限延至{_last_day(extension.legal_due_at)}。",
+            styles["indent"],
+        ),
+        _p(
+            "依据《中华人民共和国行政许可法》第四十二条第一款，二十日内不能作出决定的，经本行政机关负责人批准，"
+            "可以延长十日，并应当将延长期限的理由告知申请人。",
+            styles["indent"],
+        ),
+    ]
+    return _render(
+        application=application,
+        title="延长行政许可期限告知书",
+        doc_number=_doc_number("延期", f"{case.number}-{extension.pk}", approved),
+        body=body,
+        issuer=case.department.name,
+        issued=approved,
+    )
+
+
+def joint_extension_notice(extension: JointExtension) -> bytes:
+    """联合办理延期告知书 (行政许可法 第四十二条第二款: 45 days, +15 with the approval of the
+    本级人民政府负责人)."""
+    if extension.status != ExtensionStatus.APPROVED:
+        raise InvalidTransition("延期申请尚未批准，没有延期告知书")
+    application = extension.application
+    styles = _styles()
+    approved = extension.decided_at or now()
+    body: list[Flowable] = [
+        _salutation(application, styles),
+        _p(
+            f"你（单位）申请的“{application.title}”（受理编号 {application.number}）由有关部门联合办理，"
+            f"于{_date(application.accepted_at)}受理。因{extension.reason}，不能在四十五个工作日内办结，"
+            f"经本级人民政府负责人批准，延长{extension.days}个工作日，联合办理期限延至{_last_day(extension.legal_due_at)}。",
+            styles["indent"],
+        ),
+        _p(
+            "依据《中华人民共和国行政许可法》第四十二条第二款，统一办理或者联合办理、集中办理的，办理的时间不得超过"
+            "四十五日；四十五日内不能办结的，经本级人民政府负责人批准，可以延长十五日，并应当将延长期限的理由告知申请人。",
+            styles["indent"],
+        ),
+    ]
+    return _render(
+        application=application,
+        title="延长联合办理期限告知书",
+        doc_number=_doc_number("联办延期", f"{application.number}-{extension.pk}", approved),
+        body=body,
+        issuer=_intake_issuer(application),
+        issued=approved,
+    )
+
+
+def suspension_notice(case: Case) -> bytes:
+    """中止告知书: the latest suspension of the case, its reason and expected length (行政许可法
+    第四十五条: time for hearings, tendering, testing, appraisal and expert review is not counted,
+    and the applicant is told in writing)."""
+    suspension = case.suspensions.order_by("-started_at", "-pk").first()
+    if suspension is None:
+        raise NotFound(f"办件 {case.number} 没有中止记录")
+    application = case.application
+    styles = _styles()
+    expected = f"，预计{suspension.expected_days}个工作日" if suspension.expected_days else ""
+    ended = f"已于{_date(suspension.ended_at)}恢复计时。" if suspension.ended_at else "恢复计时后将另行告知。"
+    body: list[Flowable] = [
+        _salutation(application, styles),
+        _p(
+            f"你（单位）申请的“{case.item_version.item.name}”（办件编号 {case.number}）需要"
+            f"{suspension.get_reason_display()}，自{_date(suspension.started_at)}起中止计时{expected}。"
+            f"所需时间不计算在办理期限内。{ended}",
+            styles["indent"],
+        ),
+        _p(
+            "依据《中华人民共和国行政许可法》第四十五条，行政机关作出行政许可决定，依法需要听证、招标、拍卖、检验、"
+            "检测、检疫、鉴定和专家评审的，所需时间不计算在本节规定的期限内，行政机关应当将所需时间书面告知申请人。",
+            styles["indent"],
+        ),
+    ]
+    return _render(
+        application=application,
+        title="中止办理期限告知书",
+        doc_number=_doc_number("中止", f"{case.number}-{suspension.pk}", suspension.started_at),
+        body=body,
+        issuer=case.department.name,
+        issued=suspension.started_at,
     )

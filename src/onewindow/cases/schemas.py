@@ -51,6 +51,17 @@ def _local(value: dt.datetime) -> dt.datetime:
 LocalDatetime = Annotated[dt.datetime, AfterValidator(_local)]
 
 
+def _day(value: dt.date) -> dt.date:
+    """Days outside 2000–2100 are refused, like times (``_local``): beyond them the date arithmetic
+    of a filter (the day after ``end``, local midnight in UTC) overflows."""
+    if not 2000 <= value.year <= 2100:
+        raise ValueError("日期超出范围（2000—2100年）")
+    return value
+
+
+LocalDate = Annotated[dt.date, AfterValidator(_day)]
+
+
 class In(Schema):
     """Input bodies: strings may not contain NUL characters (no database stores them)."""
 
@@ -90,6 +101,11 @@ class MaterialMarkIn(In):
 class CorrectionItemIn(In):
     material: str = Field("", max_length=64, description="材料键；其他问题留空")
     reason: str = Field(..., min_length=1, max_length=500)
+    new_fact: str = Field(
+        "",
+        max_length=500,
+        description="补正后再次告知时，针对未重新提交的材料须写明的新情况（一次性告知）",
+    )
 
 
 class CorrectionIn(In):
@@ -136,6 +152,7 @@ class DecideIn(In):
 
 class SuspendIn(In):
     reason: SuspensionReason
+    expected_days: int = Field(..., ge=1, le=250, description="预计中止的工作日数，告知申请人")
     note: str = Text
 
 
@@ -146,6 +163,11 @@ class ExtensionIn(In):
 
 class ExtensionDecideIn(In):
     approve: bool
+
+
+class JointExtensionIn(In):
+    days: int = Field(..., ge=1, le=15)
+    reason: str = Field(..., min_length=1, max_length=2000)
 
 
 class DeliverIn(In):
@@ -188,6 +210,7 @@ class CorrectionItemOut(Schema):
     material: str
     name: str
     reason: str
+    new_fact: str = ""
 
 
 class CorrectionNoticeOut(Schema):
@@ -212,6 +235,18 @@ class CaseBriefOut(Schema):
     decision: str
 
 
+class JointExtensionOut(Schema):
+    id: int
+    application: str
+    days: int
+    reason: str
+    status: str
+    status_label: str
+    requested_at: dt.datetime
+    decided_at: dt.datetime | None
+    legal_due_at: dt.datetime | None
+
+
 class ApplicationOut(Schema):
     number: str | None
     draft_ref: str
@@ -225,7 +260,15 @@ class ApplicationOut(Schema):
     received_at: dt.datetime | None
     accepted_at: dt.datetime | None
     deemed_accepted: bool
+    deemed_acceptance_at: dt.datetime | None = Field(
+        description="待受理的申请自此时起依行政许可法第三十二条视为受理；其他状态为空"
+    )
+    collected_on_behalf: bool
     joint_due_at: dt.datetime | None
+    joint_legal_due_at: dt.datetime | None
+    joint_extension_days: int
+    joint_extensions: list[JointExtensionOut]
+    delivery_due_at: dt.datetime | None = Field(description="统一出件的送达期限（行政许可法第四十四条）")
     refusal_reason: str
     refusal_remedies: str
     delivery_method: str
@@ -250,19 +293,24 @@ class OpinionOut(Schema):
     case: str
     department_code: str
     department: str
-    due_at: dt.datetime
+    due_at: dt.datetime | None
+    deemed_consent_basis: str = Field(description="逾期未答复视为同意的依据；为空表示须待答复")
     verdict: str
     verdict_label: str
     text: str
     given_at: dt.datetime | None
     given_by: str | None
     deemed: bool
+    late_verdict: str
+    late_text: str
+    late_given_at: dt.datetime | None
 
 
 class SuspensionOut(Schema):
     reason: str
     reason_label: str
     note: str
+    expected_days: int | None
     started_at: dt.datetime
     ended_at: dt.datetime | None
 
@@ -276,6 +324,7 @@ class ExtensionOut(Schema):
     status_label: str
     requested_at: dt.datetime
     decided_at: dt.datetime | None
+    legal_due_at: dt.datetime | None
 
 
 class FindingOut(Schema):
@@ -343,14 +392,18 @@ class CaseOut(Schema):
     deficient: bool
     commitment: bool
     accepted_at: dt.datetime
+    clock_started_at: dt.datetime | None = Field(description="计时起点；等待前置办件结果时为空")
+    waits_for: list[str]
     promised_due_at: dt.datetime | None
     legal_due_at: dt.datetime | None
+    warning_at: dt.datetime | None
     deadline_provisional: bool
     extension_days: int
     decision: str
     decision_basis: str
     decision_remedies: str
     decided_at: dt.datetime | None
+    delivery_due_at: dt.datetime | None
     licence_number: str
     closed_at: dt.datetime | None
     figures: FiguresOut
@@ -390,6 +443,7 @@ class PublicEventOut(Schema):
     action: str
     label: str
     case: str | None
+    detail: str = Field("", description="告知申请人的说明：中止原因和预计时长、延期理由和延长后的期限等")
 
 
 class PublicCaseOut(Schema):

@@ -116,7 +116,7 @@ class ReviseForm(forms.ModelForm):
 @admin.register(ServiceItem)
 class ServiceItemAdmin(AuditedAdmin):
     list_display = ["code", "name", "kind", "department", "tier_list", "version_link"]
-    list_filter = ["kind", "department", "tier_town", "tier_village", "topics"]
+    list_filter = ["kind", "department", "tier_town", "tier_village", "collect_for_higher_tier", "topics"]
     search_fields = ["code", "name", "short_name", "search_initials"]
     autocomplete_fields = ["department", "parent"]
     filter_horizontal = ["topics"]
@@ -131,6 +131,7 @@ class ServiceItemAdmin(AuditedAdmin):
         "audience",
         "topics",
         ("tier_county", "tier_town", "tier_village"),
+        "collect_for_higher_tier",
         "source_seed",
         "source_note",
         "version_link",
@@ -144,7 +145,8 @@ class ServiceItemAdmin(AuditedAdmin):
 
     @admin.display(description=_("可办层级"))
     def tier_list(self, obj: ServiceItem) -> str:
-        return "、".join(str(Tier(t).label) for t in obj.tiers)
+        tiers = "、".join(str(Tier(t).label) for t in obj.tiers)
+        return f"{tiers}（{_('可代收代办')}）" if obj.collect_for_higher_tier else tiers
 
     @admin.display(description=_("现行版本"))
     def version_link(self, obj: ServiceItem) -> str:
@@ -254,7 +256,7 @@ class ServiceItemAdmin(AuditedAdmin):
 
 class StepInline(ReadOnlyInline):
     model = ItemStep
-    fields = ["order", "kind", "department", "limit_value", "limit_unit"]
+    fields = ["order", "kind", "department", "limit_value", "limit_unit", "deemed_consent_basis"]
     readonly_fields = fields
 
 
@@ -332,8 +334,8 @@ class BundleDependencyInline(admin.TabularInline):
 
 @admin.register(Bundle)
 class BundleAdmin(AuditedAdmin):
-    list_display = ["code", "name", "kind", "promised_limit_value", "promised_limit_unit"]
-    list_filter = ["kind", "topics"]
+    list_display = ["code", "name", "kind", "promised_limit_value", "promised_limit_unit", "joint_handling"]
+    list_filter = ["kind", "joint_handling", "topics"]
     search_fields = ["code", "name"]
     filter_horizontal = ["topics"]
     inlines = [BundleItemInline, BundleOptionInline, BundleDependencyInline]

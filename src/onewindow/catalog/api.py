@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Router
 
 from onewindow.catalog import fileformat
-from onewindow.catalog.limits import limit_compression
+from onewindow.catalog.limits import JOINT_HANDLING_EXTENSION, limit_compression
 from onewindow.catalog.models import BundleKind, ItemKind, MaterialForm, ServiceItem, StepKind
 from onewindow.catalog.schemas import (
     BundleDetailOut,
@@ -26,6 +26,7 @@ from onewindow.catalog.selectors import (
     bundle_combined_materials,
     bundle_get,
     bundle_items,
+    bundle_joint_limit,
     bundle_list,
     catalogue_compression_stats,
     item_get,
@@ -90,6 +91,7 @@ def get_item(request: HttpRequest, code: str) -> dict[str, Any]:
         "version": version.number,
         "parent_code": item.parent.code if item.parent_id else None,
         "tiers": item.tiers,
+        "collect_for_higher_tier": item.collect_for_higher_tier,
         "devolutions": [
             {"tier": d.tier, "action": d.action, "date": d.date.isoformat(), "note": d.note}
             for d in item.devolutions.all()
@@ -101,6 +103,7 @@ def get_item(request: HttpRequest, code: str) -> dict[str, Any]:
         "fee_note": version.fee_note,
         "needs_inspection": version.needs_inspection,
         "deemed_consent_days": version.deemed_consent_days,
+        "deemed_consent_basis": version.deemed_consent_basis,
         "conditional_on_deficiency": version.conditional_on_deficiency,
         "commitment_approval": version.commitment_approval,
         "post_verification_days": version.post_verification_days,
@@ -116,6 +119,7 @@ def get_item(request: HttpRequest, code: str) -> dict[str, Any]:
                 "department_code": s.department.code,
                 "department_name": s.department.name,
                 "limit": _limit(s.limit),
+                "deemed_consent_basis": s.deemed_consent_basis,
             }
             for s in version.steps.all()
         ],
@@ -150,6 +154,7 @@ def _bundle_summary(bundle: Any) -> dict[str, Any]:
         "kind_label": str(BundleKind(bundle.kind).label),
         "topics": [{"code": t.code, "name": t.name} for t in bundle.topics.all()],
         "promised_limit": _limit(bundle.promised_limit),
+        "joint_handling": bundle.joint_handling,
     }
 
 
@@ -166,10 +171,13 @@ def get_bundle(request: HttpRequest, code: str, option: str | None = None) -> di
     items = bundle_items(bundle, option)
     combined = bundle_combined_materials(bundle, option)
     limit = bundle_combined_limit(bundle, option)
+    joint = bundle_joint_limit(bundle, option)
     return {
         **_bundle_summary(bundle),
         "option": option,
         "critical_path": _limit(limit.critical_path),
+        "joint_limit": _limit(joint),
+        "joint_extension": _limit(JOINT_HANDLING_EXTENSION if joint else None),
         "items": [_summary(i) for i in items if i.current_version_id],
         "options": [
             {"code": o.code, "name": o.name, "items": [i.code for i in o.items.all()]}

@@ -25,6 +25,8 @@ from typing import Any
 
 import yaml
 
+from onewindow.core import untrusted
+
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 FORMATS = ("yaml", "json", "xlsx")
@@ -49,6 +51,7 @@ VERSION_COLUMNS = [
     "max_visits",
     "needs_inspection",
     "deemed_consent_days",
+    "deemed_consent_basis",
     "conditional_on_deficiency",
     "commitment_approval",
     "post_verification_days",
@@ -64,6 +67,7 @@ ITEM_COLUMNS = [
     "department",
     "parent",
     "tiers",
+    "collect_for_higher_tier",
     "audience",
     "topics",
     "source.seed",
@@ -83,7 +87,11 @@ SHEETS = [
     Sheet("topics", ["code", "name"]),
     Sheet("materials", ["key", "name", "description", "satisfied_by"]),
     Sheet("items", ITEM_COLUMNS + VERSION_COLUMNS, lists=frozenset({"tiers", "topics"})),
-    Sheet("steps", ["item", "kind", "department", "limit.value", "limit.unit"], parent="item"),
+    Sheet(
+        "steps",
+        ["item", "kind", "department", "limit.value", "limit.unit", "deemed_consent_basis"],
+        parent="item",
+    ),
     Sheet(
         "item_materials",
         [
@@ -110,6 +118,7 @@ SHEETS = [
             "topics",
             "promised_limit.value",
             "promised_limit.unit",
+            "joint_handling",
             "source.seed",
             "source.note",
             "items",
@@ -146,6 +155,7 @@ HEADER_ALIASES = {
     "办理部门": "department",
     "所属主项": "parent",
     "层级": "tiers",
+    "可代收代办": "collect_for_higher_tier",
     "服务对象": "audience",
     "主题": "topics",
     "来源": "source.seed",
@@ -163,6 +173,8 @@ HEADER_ALIASES = {
     "到现场次数": "max_visits",
     "需现场核查": "needs_inspection",
     "缺席默认天数": "deemed_consent_days",
+    "缺席默认（工作日）": "deemed_consent_days",
+    "缺席默认依据": "deemed_consent_basis",
     "容缺可先行决定": "conditional_on_deficiency",
     "告知承诺制": "commitment_approval",
     "承诺核查期限": "post_verification_days",
@@ -190,6 +202,7 @@ HEADER_ALIASES = {
     "日期": "date",
     "一件事": "bundle",
     "包含事项": "items",
+    "联合办理": "joint_handling",
     "等待事项": "waits_for",
 }
 
@@ -259,7 +272,17 @@ def format_of(filename: str) -> str:
 
 
 def parse(content: bytes, fmt: str) -> CatalogueDocument:
-    """Parse ``content`` as ``fmt`` (yaml, json or xlsx); raises FileError if it cannot be read."""
+    """Parse ``content`` as ``fmt`` (yaml, json or xlsx); raises FileError if it cannot be read,
+    nests deeper than ``untrusted.MAX_DEPTH`` or holds a control character (NUL and the like)."""
+    document = _parse(content, fmt)
+    try:
+        untrusted.check_document(document.data)
+    except (untrusted.ControlCharacter, untrusted.TooDeep) as exc:
+        raise FileError(exc.reason, location=exc.where) from exc
+    return document
+
+
+def _parse(content: bytes, fmt: str) -> CatalogueDocument:
     if fmt == "xlsx":
         return read_excel(content)
     try:
@@ -271,7 +294,12 @@ def parse(content: bytes, fmt: str) -> CatalogueDocument:
             return CatalogueDocument(json.loads(text))
         except json.JSONDecodeError as exc:
             raise FileError(f"JSON 格式错误：{exc.msg}", location=f"第{exc.lineno}行第{exc.colno}列") from exc
+        except RecursionError:
+            raise FileError(untrusted.TooDeep().reason) from None
     if fmt == "yaml":
+        # The C loader overflows the C stack (the process dies) on a few thousand nested brackets.
+        if untrusted.flow_depth(text) > untrusted.MAX_DEPTH:
+            raise FileError(untrusted.TooDeep().reason)
         try:
             # libyaml's C loader when present (the PyYAML wheels ship it): about 10× faster.
             return CatalogueDocument(yaml.load(text, Loader=SAFE_LOADER))  # noqa: S506 - a safe loader
@@ -280,6 +308,8 @@ def parse(content: bytes, fmt: str) -> CatalogueDocument:
             where = f"第{mark.line + 1}行第{mark.column + 1}列" if mark is not None else ""
             reason = getattr(exc, "problem", None) or str(exc)
             raise FileError(f"YAML 格式错误：{reason}", location=where) from exc
+        except RecursionError:
+            raise FileError(untrusted.TooDeep().reason) from None
     raise FileError(f"不支持的格式：{fmt}（支持 {'、'.join(FORMATS)}）")
 
 

@@ -30,6 +30,12 @@ def _session_minutes() -> int:
 
 WORKDAY_MINUTES = _session_minutes()  # 420 with the default sessions
 
+# 行政许可法 第四十二条第二款: a permit handled by two or more departments together (统一办理、联合办理、
+# 集中办理, 第二十六条) is handled within 45 (working) days, extendable by 15 with the approval of the
+# 本级人民政府负责人. A bundle marked ``joint_handling`` promises no more than the 45 days.
+JOINT_HANDLING_LIMIT = Duration(45, Unit.WORKDAY)
+JOINT_HANDLING_EXTENSION = Duration(15, Unit.WORKDAY)
+
 
 def in_working_days(limit: Duration) -> Fraction | None:
     """``limit`` in working days (hours and minutes at 420 minutes a day); None for natural days."""

@@ -39,9 +39,12 @@ class StepOut(Schema):
     department_code: str
     department_name: str
     limit: LimitOut | None
+    # 缺席默认: the basis on which the department's silence past ``limit`` counts as consent;
+    # "" where silence is no consent (the department must answer).
+    deemed_consent_basis: str
 
 
-class MaterialOut(Schema):
+class ItemMaterialOut(Schema):
     key: str
     name: str
     description: str
@@ -57,7 +60,7 @@ class MaterialOut(Schema):
     note: str
 
 
-class ResultOut(Schema):
+class ItemResultOut(Schema):
     licence_type: str | None
     paper: bool
     electronic: bool
@@ -74,6 +77,7 @@ class ItemDetailOut(ItemSummaryOut):
     version: int
     parent_code: str | None
     tiers: list[str]
+    collect_for_higher_tier: bool  # 代收代办: town and village windows may collect it for the county
     devolutions: list[DevolutionOut]
     legal_basis: str
     conditions: str
@@ -82,12 +86,13 @@ class ItemDetailOut(ItemSummaryOut):
     fee_note: str
     needs_inspection: bool
     deemed_consent_days: int | None
+    deemed_consent_basis: str
     conditional_on_deficiency: bool
     commitment_approval: bool
     post_verification_days: int | None
-    result: ResultOut
+    result: ItemResultOut
     steps: list[StepOut]
-    materials: list[MaterialOut]
+    materials: list[ItemMaterialOut]
     source_seed: str
     source_note: str
 
@@ -124,11 +129,16 @@ class BundleSummaryOut(Schema):
     kind_label: str
     topics: list[TopicOut]
     promised_limit: LimitOut | None
+    joint_handling: bool  # 联合办理 (行政许可法 第二十六条)
 
 
 class BundleDetailOut(BundleSummaryOut):
     option: str | None
     critical_path: LimitOut | None
+    # 45 working days when handled jointly and the chosen items belong to two or more departments
+    # (行政许可法 第四十二条第二款; extendable by ``joint_extension`` with the 本级人民政府负责人's approval)
+    joint_limit: LimitOut | None
+    joint_extension: LimitOut | None
     items: list[ItemSummaryOut]
     options: list[BundleOptionOut]
     dependencies: list[DependencyOut]

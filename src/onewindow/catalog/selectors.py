@@ -12,7 +12,12 @@ from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from onewindow.catalog.limits import WORKDAY_MINUTES, in_working_days, limit_compression
+from onewindow.catalog.limits import (
+    JOINT_HANDLING_LIMIT,
+    WORKDAY_MINUTES,
+    in_working_days,
+    limit_compression,
+)
 from onewindow.catalog.models import (
     AppliesTo,
     Audience,
@@ -62,7 +67,12 @@ def version_document(
     ref: Callable[[Department], str] = _qualified_ref,
 ) -> dict[str, Any]:
     """A version in the file format with every field present (the canonical form whose hash
-    decides whether an import creates a new version). Works on unsaved rows too."""
+    decides whether an import creates a new version). Works on unsaved rows too.
+
+    The deemed-consent bases (version and step ``deemed_consent_basis``) came after the first
+    release: they appear only when set, so a version stored before them keeps its content hash
+    (re-importing an unchanged catalogue creates no version), while setting or changing a basis
+    changes the hash and makes a new version."""
     return {
         "legal_basis": version.legal_basis,
         "conditions": version.conditions,
@@ -75,13 +85,11 @@ def version_document(
         "max_visits": version.max_visits,
         "needs_inspection": version.needs_inspection,
         "deemed_consent_days": version.deemed_consent_days,
+        **({"deemed_consent_basis": version.deemed_consent_basis} if version.deemed_consent_basis else {}),
         "conditional_on_deficiency": version.conditional_on_deficiency,
         "commitment_approval": version.commitment_approval,
         "post_verification_days": version.post_verification_days,
-        "steps": [
-            {"kind": s.kind, "department": ref(s.department), "limit": _limit(s.limit_value, s.limit_unit)}
-            for s in steps
-        ],
+        "steps": [_step_document(s, ref) for s in steps],
         "result": {
             "licence_type": version.result_licence_type or None,
             "paper": version.result_paper,
@@ -102,6 +110,17 @@ def version_document(
             for r in requirements
         ],
     }
+
+
+def _step_document(step: ItemStep, ref: Callable[[Department], str]) -> dict[str, Any]:
+    document = {
+        "kind": step.kind,
+        "department": ref(step.department),
+        "limit": _limit(step.limit_value, step.limit_unit),
+    }
+    if step.deemed_consent_basis:
+        document["deemed_consent_basis"] = step.deemed_consent_basis
+    return document
 
 
 def _items_with_versions() -> QuerySet[ServiceItem]:
@@ -128,6 +147,7 @@ def item_document(item: ServiceItem) -> dict[str, Any]:
         "department": department_ref(item.department),
         "parent": item.parent.code if item.parent_id else None,
         "tiers": item.tiers,
+        "collect_for_higher_tier": item.collect_for_higher_tier,
         "devolutions": [
             {"tier": d.tier, "action": d.action, "date": d.date, "note": d.note}
             for d in sorted(item.devolutions.all(), key=lambda d: (d.date, d.pk))
@@ -153,6 +173,7 @@ def bundle_document(bundle: Bundle) -> dict[str, Any]:
         "kind": bundle.kind,
         "topics": sorted(t.code for t in bundle.topics.all()),
         "promised_limit": _limit(bundle.promised_limit_value, bundle.promised_limit_unit),
+        "joint_handling": bundle.joint_handling,
         "source": {"seed": bundle.source_seed, "note": bundle.source_note},
         "items": codes,
         "options": [
@@ -412,6 +433,17 @@ def bundle_combined_limit(bundle: Bundle, option: BundleOption | str | None = No
         if d.item.code in chosen and d.waits_for.code in chosen
     ]
     return BundleLimit(promised=bundle.promised_limit, critical_path=critical_path(limits, waits))
+
+
+def bundle_joint_limit(bundle: Bundle, option: BundleOption | str | None = None) -> Duration | None:
+    """The statutory joint limit (``limits.JOINT_HANDLING_LIMIT``, 45 working days) when the bundle
+    is handled jointly (``joint_handling``, 行政许可法 第二十六条、第四十二条第二款) and the chosen items
+    (those of ``option``, or all) belong to two or more departments; None otherwise (an option
+    within one department is no joint handling). Raises ``NotFound`` for an unknown option."""
+    if not bundle.joint_handling:
+        return None
+    departments = {i.department_id for i in bundle_items(bundle, option)}
+    return JOINT_HANDLING_LIMIT if len(departments) >= 2 else None
 
 
 # ---- compression statistics ---------------------------------------------------------------------

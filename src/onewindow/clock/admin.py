@@ -2,13 +2,33 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db import transaction
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
 from onewindow.audit.admin_mixins import AuditedAdmin
 from onewindow.clock.models import Calendar, CalendarDay, CalendarYear
+from onewindow.clock.selectors import calendar_gaps
 from onewindow.clock.services import calendar_day_remove, calendar_day_set
+
+
+class CalendarGapWarning:
+    """Calendar pages warn of a missing holiday notice (this year, or next year from 1 November):
+    deadlines that run into it are only provisional until the notice is imported (issue 17)."""
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+        self._warn_gaps(request)
+        return super().changelist_view(request, extra_context)  # type: ignore[misc]
+
+    def changeform_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.method == "GET":
+            self._warn_gaps(request)
+        return super().changeform_view(request, *args, **kwargs)  # type: ignore[misc]
+
+    @staticmethod
+    def _warn_gaps(request: HttpRequest) -> None:
+        for gap in calendar_gaps():
+            messages.warning(request, str(gap))
 
 
 class CalendarYearInline(admin.TabularInline):
@@ -22,7 +42,7 @@ class CalendarYearInline(admin.TabularInline):
 
 
 @admin.register(Calendar)
-class CalendarAdmin(AuditedAdmin):
+class CalendarAdmin(CalendarGapWarning, AuditedAdmin):
     list_display = ["code", "name", "kind", "region", "is_default", "sessions", "revision"]
     list_filter = ["kind"]
     readonly_fields = ["revision"]
@@ -31,7 +51,7 @@ class CalendarAdmin(AuditedAdmin):
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(admin.ModelAdmin):
+class CalendarDayAdmin(CalendarGapWarning, admin.ModelAdmin):
     """Each add, change or delete goes through the clock services: revision, audit, recompute."""
 
     list_display = ["date", "kind", "name", "calendar"]

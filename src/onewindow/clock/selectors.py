@@ -3,16 +3,28 @@
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import logging
 import threading
 import time as _time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
-from onewindow.clock.models import Calendar, CalendarDay, CalendarYear, DayKind, parse_sessions, parse_weekend
+from onewindow.clock.models import (
+    Calendar,
+    CalendarDay,
+    CalendarKind,
+    CalendarYear,
+    DayKind,
+    parse_sessions,
+    parse_weekend,
+)
 from onewindow.clock.workdays import WorkCalendar
 from onewindow.core.errors import DomainError, NotFound
+from onewindow.core.timeutil import today
 from onewindow.org.models import Region
 
 log = logging.getLogger(__name__)
@@ -181,3 +193,63 @@ def forget_cached_calendars() -> None:
     with _lock:
         _cache.clear()
         _choice = None
+
+
+def region_uses_calendar(calendar: Calendar) -> Callable[[Region | None], bool]:
+    """A test "does a deadline in this region count on ``calendar``?" for the recompute hooks of
+    ``clock.hooks``: the answer is looked up once per region (``calendar_for_region``)."""
+    answers: dict[int | None, bool] = {}
+
+    def uses(region: Region | None) -> bool:
+        key = region.pk if region is not None else None
+        if key not in answers:
+            answers[key] = calendar_for_region(region=region).pk == calendar.pk
+        return answers[key]
+
+    return uses
+
+
+# The State Council publishes next year's holidays in October to December; from 1 November on a
+# missing notice is worth an administrator's attention (issue 17): deadlines that run into that
+# year are only provisional until it is imported.
+WARN_FROM_MONTH_DAY = (11, 1)
+
+
+@dataclass(frozen=True)
+class CalendarGap:
+    """A year whose holiday notice a national calendar lacks although deadlines need it now."""
+
+    calendar_code: str
+    year: int
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def calendar_gaps(*, on: dt.date | None = None) -> list[CalendarGap]:
+    """The years missing from each national calendar on ``on`` (default today): this year at any
+    time, and next year from 1 November on. Empty when all is loaded; one gap without a year
+    (``year=0``) when there is no national calendar at all. Two queries."""
+    on = on or today()
+    needed = [on.year]
+    if (on.month, on.day) >= WARN_FROM_MONTH_DAY:
+        needed.append(on.year + 1)
+    roots = list(Calendar.objects.filter(kind=CalendarKind.NATIONAL, base__isnull=True).order_by("code"))
+    if not roots:
+        return [CalendarGap("", 0, _("尚未载入全国工作日历，无法计算期限：请运行 onewindow calendar seed"))]
+    loaded: dict[int, set[int]] = {root.pk: set() for root in roots}
+    for calendar_id, year in CalendarYear.objects.filter(calendar__in=roots, year__in=needed).values_list(
+        "calendar_id", "year"
+    ):
+        loaded[calendar_id].add(year)
+    gaps = []
+    for root in roots:
+        for year in needed:
+            if year not in loaded[root.pk]:
+                message = _(
+                    "%(calendar)s缺少%(year)s年的节假日安排：跨入%(year)s年的期限暂按只休周末计算并标为“暂定”，"
+                    "请尽快导入国务院办公厅的放假通知（onewindow calendar import 文件），导入后自动重算"
+                ) % {"calendar": root.name, "year": year}
+                gaps.append(CalendarGap(root.code, year, message))
+    return gaps

@@ -15,6 +15,7 @@ from onewindow.clock.hooks import run_recompute
 from onewindow.clock.models import Calendar, CalendarDay, CalendarKind, CalendarYear, DayKind, parse_weekend
 from onewindow.clock.seeding import package_source, seed_years
 from onewindow.clock.selectors import forget_cached_calendars
+from onewindow.core import untrusted
 from onewindow.core.errors import InvalidInput
 from onewindow.core.validation import full_clean_or_raise
 
@@ -118,6 +119,7 @@ def _notice_days(calendar: Calendar, data: dict[str, Any]) -> tuple[int, str, li
     errors: list[str] = []
     if not isinstance(data, dict):
         raise InvalidInput("节假日安排文件的内容应为一个对象（year、source、holidays、makeup_workdays）")
+    untrusted.check_document(data)  # no NUL for PostgreSQL, no nesting bomb
     year = data.get("year")
     if not isinstance(year, int) or not 2000 <= year <= 2200:
         raise InvalidInput(f"year: “{year}”不是有效年份", errors=[f"year: “{year}”不是有效年份"])

@@ -17,12 +17,14 @@ from onewindow.cases.selectors import case_get_for_user
 from onewindow.complaints import services
 from onewindow.complaints.models import Complaint, ComplaintChannel, ComplaintClass, ComplaintStatus
 from onewindow.complaints.selectors import (
+    complaint_follow_up_code,
     complaint_get,
     complaint_get_for_user,
     complaint_list_for_user,
     complaint_public,
 )
 from onewindow.core.errors import InvalidInput, NotFound
+from onewindow.core.throttle import guarded_lookup
 from onewindow.org.models import Department, Region, Staff
 
 router = Router(tags=["complaints"])
@@ -58,6 +60,7 @@ class ActionIn(In):
 
 class FollowUpIn(In):
     phone_suffix: str = Field(..., min_length=4, max_length=4)
+    code: str = Field(..., min_length=8, max_length=12, description="回访码：登记时告知诉求人的8位码")
     satisfied: bool
 
 
@@ -76,10 +79,17 @@ class ComplaintOut(Schema):
     escalations: int
     received_at: dt.datetime
     due_at: dt.datetime | None
+    due_provisional: bool = Field(
+        ..., description="期限跨入尚未导入节假日安排的年份：暂按周末计算，导入后自动重算"
+    )
     overdue: bool
     reply: str
     follow_up: str
     hotline_ticket: str | None
+
+
+class ComplaintCreatedOut(ComplaintOut):
+    follow_up_code: str = Field(..., description="回访码：告知诉求人，凭它在网上评价答复")
 
 
 class PublicComplaintOut(Schema):
@@ -120,6 +130,7 @@ def _out(c: Complaint) -> dict[str, Any]:
         "escalations": c.escalations,
         "received_at": c.received_at,
         "due_at": c.due_at,
+        "due_provisional": c.due_provisional,
         "overdue": c.overdue_at is not None or (open_ and c.due_at is not None and c.due_at <= now()),
         "reply": c.reply,
         "follow_up": c.follow_up,
@@ -136,9 +147,14 @@ def _department(code: str | None) -> Department | None:
     return found
 
 
-@router.post("", response={201: ComplaintOut, codes_4xx: Problem}, auth=None)
+def _created(c: Complaint) -> dict[str, Any]:
+    return {**_out(c), "follow_up_code": complaint_follow_up_code(c)}
+
+
+@router.post("", response={201: ComplaintCreatedOut, codes_4xx: Problem}, auth=None)
 def submit_public(request: HttpRequest, body: ComplaintPublicIn):
-    """Anyone submits a matter online; the answer carries its number (一问题一编号)."""
+    """Anyone submits a matter online; the answer carries its number (一问题一编号) and its
+    回访码, which the complainant needs to rate the reply."""
     data = services.ComplaintIn(
         klass=body.klass,
         subject=body.subject,
@@ -148,13 +164,14 @@ def submit_public(request: HttpRequest, body: ComplaintPublicIn):
         contact_name=body.contact_name,
         contact_phone=body.contact_phone,
     )
-    return Status(201, _out(services.complaint_submit(data=data)))
+    return Status(201, _created(services.complaint_submit(data=data)))
 
 
-@router.post("/register", response={201: ComplaintOut, codes_4xx: Problem})
+@router.post("/register", response={201: ComplaintCreatedOut, codes_4xx: Problem})
 def register(request: HttpRequest, body: ComplaintStaffIn):
     """Staff register a matter from the hall's 吐槽找茬 window or the hotline, optionally linked to
-    a case and a staff member, and optionally assigned at once."""
+    a case and a staff member, and optionally assigned at once. The answer's 回访码 is for the
+    complainant (printed on the receipt, read out on the hotline)."""
     region = None
     if body.region_code:
         region = Region.objects.filter(code=body.region_code).first()
@@ -181,7 +198,7 @@ def register(request: HttpRequest, body: ComplaintStaffIn):
         complex=body.complex,
         hotline_ticket=body.hotline_ticket or None,
     )
-    return Status(201, _out(services.complaint_submit(data=data, actor=request.user)))
+    return Status(201, _created(services.complaint_submit(data=data, actor=request.user)))
 
 
 @router.get("", response={200: list[ComplaintOut], codes_4xx: Problem})
@@ -221,20 +238,26 @@ def hotline_import(
 def public_view(
     request: HttpRequest, number: str = Number, phone_suffix: str = Query(..., min_length=4, max_length=4)
 ):
-    """The complainant's view: status and reply, with the number and the phone's last 4 digits."""
-    return complaint_public(number, phone_suffix)
+    """The complainant's view: status and reply, with the number and the phone's last 4 digits;
+    failed look-ups are throttled per IP address and per number (429 ``throttled``)."""
+    return guarded_lookup(request, "complaint", number, lambda: complaint_public(number, phone_suffix))
 
 
 @router.post("/public/{number}/follow-up", response={200: PublicComplaintOut, codes_4xx: Problem}, auth=None)
 def public_follow_up(request: HttpRequest, body: FollowUpIn, number: str = Number):
-    """The complainant rates the reply: 满意 closes it, 不满意 re-assigns it (二次交办)."""
-    try:
-        complaint = complaint_get(number)
-    except NotFound:
-        raise NotFound("未找到与诉求编号和联系电话后4位相符的诉求") from None
-    services.complaint_follow_up_by_complainant(
-        complaint=complaint, phone_suffix=body.phone_suffix, satisfied=body.satisfied
-    )
+    """The complainant rates the reply with the phone's last 4 digits and the 回访码: 满意 closes
+    it, 不满意 re-assigns it (二次交办). Failed tries are throttled like the look-up."""
+
+    def follow_up() -> Complaint:
+        try:
+            complaint = complaint_get(number)
+        except NotFound:
+            raise NotFound("未找到与诉求编号、联系电话后4位和回访码相符的诉求") from None
+        return services.complaint_follow_up_by_complainant(
+            complaint=complaint, phone_suffix=body.phone_suffix, code=body.code, satisfied=body.satisfied
+        )
+
+    guarded_lookup(request, "complaint", number, follow_up)
     return complaint_public(number, body.phone_suffix)
 
 

@@ -84,6 +84,17 @@ class Complaint(models.Model):
     escalations = models.PositiveSmallIntegerField(_("逾期督办次数"), default=0)
     received_at = models.DateTimeField(_("登记时间"))
     due_at = models.DateTimeField(_("办理期限"), null=True, blank=True, db_index=True)
+    due_from = models.DateTimeField(
+        _("期限起算时间"),
+        null=True,
+        blank=True,
+        help_text=_("本轮办理期限的起算时间（登记或交办时间），日历变更后据此重算期限"),
+    )
+    due_provisional = models.BooleanField(
+        _("期限暂定"),
+        default=False,
+        help_text=_("期限跨入尚未导入节假日安排的年份时，暂按周末计算并标明；导入后自动重算"),
+    )
     overdue_at = models.DateTimeField(
         _("逾期督办时间"),
         null=True,

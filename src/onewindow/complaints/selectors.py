@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.conf import settings
+from django.db.models import Min, Q, QuerySet
+from django.utils.crypto import constant_time_compare, salted_hmac
 
 from onewindow.complaints.models import Complaint, ComplaintEvent, ComplaintStatus
 from onewindow.core.errors import NotFound
@@ -83,6 +86,37 @@ PUBLIC_EVENT_LABELS = {
 }
 
 
+# 回访码: the secret a complainant is given with the number, needed to rate the reply online. The
+# number is sequential and the phone suffix has 10⁴ values, so number + suffix alone would let a
+# guesser close someone else's matter. The code is derived from the matter and SECRET_KEY (an
+# HMAC), so nothing is stored; a key rotated with SECRET_KEY_FALLBACKS keeps old codes working.
+FOLLOW_UP_CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read out over the phone
+FOLLOW_UP_CODE_LENGTH = 8  # 32⁸ ≈ 10¹², with the look-up throttle on top
+
+
+def complaint_follow_up_code(complaint: Complaint, *, secret: str | None = None) -> str:
+    """The matter's 回访码: 8 characters, given to the complainant when the matter is registered."""
+    digest = salted_hmac(
+        "onewindow.complaints.follow-up",
+        f"{complaint.pk}:{complaint.number}",
+        secret=secret,
+        algorithm="sha256",
+    ).digest()
+    return "".join(FOLLOW_UP_CODE_ALPHABET[b % 32] for b in digest[:FOLLOW_UP_CODE_LENGTH])
+
+
+def complaint_follow_up_code_matches(complaint: Complaint, code: str) -> bool:
+    """True when ``code`` (any case, spaces ignored) is the matter's 回访码 under the current
+    SECRET_KEY or one of its fallbacks."""
+    given = "".join((code or "").split()).upper()
+    if len(given) != FOLLOW_UP_CODE_LENGTH:
+        return False
+    return any(
+        constant_time_compare(given, complaint_follow_up_code(complaint, secret=key))
+        for key in [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
+    )
+
+
 def complaint_public(number: str, phone_suffix: str) -> PublicComplaint:
     """What the complainant sees with the number and the last 4 digits of the contact phone:
     status, reply, and whether the reply can be rated. Wrong pairs all give the same ``NotFound``;
@@ -114,3 +148,22 @@ def complaint_public(number: str, phone_suffix: str) -> PublicComplaint:
         can_follow_up=complaint.status == ComplaintStatus.REPLIED,
         events=events,
     )
+
+
+def complaints_due() -> QuerySet[Complaint]:
+    """Matters past their deadline, not answered and not yet flagged, longest-overdue first: what
+    the worker escalates (``complaints_fire_due``)."""
+    return Complaint.objects.filter(
+        status__in=OPEN_STATUSES[:2], overdue_at__isnull=True, due_at__lte=now()
+    ).order_by("due_at", "pk")
+
+
+def complaints_oldest_due() -> dt.datetime | None:
+    """``core.timers`` backlog: the deadline of the longest-overdue matter the worker has not yet
+    escalated (``complaints_due``), or None when nothing is waiting."""
+    return complaints_due().aggregate(m=Min("due_at"))["m"]
+
+
+def complaints_count_due() -> int:
+    """``core.timers`` count for ``onewindow tick --dry-run``: matters waiting to be escalated."""
+    return complaints_due().count()

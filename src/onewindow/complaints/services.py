@@ -11,20 +11,21 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from onewindow.audit.services import audit_record
 from onewindow.cases.models import Case
-from onewindow.cases.services import sequence_next
-from onewindow.clock.selectors import calendar_for_region, work_calendar
-from onewindow.clock.workdays import Duration, Unit, deadline
+from onewindow.clock.deadlines import due
+from onewindow.clock.models import Calendar
+from onewindow.clock.selectors import calendar_for_region, region_uses_calendar, work_calendar
+from onewindow.clock.workdays import Duration, Unit
 from onewindow.complaints import conf
 from onewindow.complaints.models import (
     Complaint,
@@ -35,13 +36,17 @@ from onewindow.complaints.models import (
     ComplaintStatus,
     FollowUp,
 )
-from onewindow.core.errors import ConcurrentChange, InvalidInput, InvalidTransition, NotFound
+from onewindow.complaints.selectors import complaint_follow_up_code_matches, complaints_due
+from onewindow.core import untrusted
+from onewindow.core.errors import InvalidInput, InvalidTransition, NotFound
+from onewindow.core.lifecycle import SYSTEM, Lifecycle, Rule
+from onewindow.core.numbers import sequence_next
+from onewindow.core.timers import claim_due
 from onewindow.core.timeutil import now
 from onewindow.org.authz import require
 from onewindow.org.models import Department, Hall, HallKind, Region, Staff
 from onewindow.org.validators import validate_phone
 
-SYSTEM = "system"
 MAX_ROUNDS = 2  # seed 001: 二次交办后仍不满意的，转报市纪委监委调查处理
 MAX_IMPORT_ROWS = 5000
 
@@ -60,9 +65,12 @@ def sla_for(klass: str, *, complex_matter: bool = False) -> Duration:
     return Duration.instant() if days == 0 else Duration(days, Unit.WORKDAY)
 
 
-def _due(complaint: Complaint, start: dt.datetime) -> dt.datetime:
+def _deadline(complaint: Complaint, start: dt.datetime) -> dict[str, Any]:
+    """The fields of a round's deadline counted from ``start`` on the region's calendar; past the
+    loaded years it is provisional (``clock.deadlines``) and recomputed when the notice comes."""
     cal = work_calendar(calendar_for_region(region=complaint.region))
-    return deadline(start, sla_for(complaint.klass, complex_matter=complaint.complex), cal)
+    due_at, provisional = due(start, sla_for(complaint.klass, complex_matter=complaint.complex), cal)
+    return {"due_at": due_at, "due_from": start, "due_provisional": provisional}
 
 
 def default_region() -> Region:
@@ -173,7 +181,8 @@ def _create(data: ComplaintIn, actor: Any, at: dt.datetime) -> Complaint:
         hotline_ticket=data.hotline_ticket,
         created_by=actor,
     )
-    complaint.due_at = _due(complaint, received)
+    for name, value in _deadline(complaint, received).items():
+        setattr(complaint, name, value)
     complaint.save()
     ComplaintEvent.objects.create(
         complaint=complaint, action="receive", to_status=ComplaintStatus.RECEIVED, actor=actor, at=at
@@ -221,14 +230,6 @@ def complaint_submit(*, data: ComplaintIn, actor: Any | None = None) -> Complain
 C = ComplaintStatus
 
 
-@dataclass(frozen=True)
-class Rule:
-    target: str
-    permission: str  # org.roles action; SYSTEM for the timer
-    label: str
-    needs_note: bool = False
-
-
 COMPLAINT_TRANSITIONS: dict[tuple[str, str], Rule] = {
     (C.RECEIVED, "assign"): Rule(C.ASSIGNED, "complaint.assign", "交办"),
     (C.ASSIGNED, "reassign"): Rule(C.ASSIGNED, "complaint.assign", "二次交办", needs_note=True),
@@ -243,6 +244,9 @@ COMPLAINT_TRANSITIONS: dict[tuple[str, str], Rule] = {
 }
 
 
+COMPLAINT = Lifecycle(noun="诉求", states=ComplaintStatus, table=COMPLAINT_TRANSITIONS)
+
+
 def _move(
     complaint: Complaint,
     action: str,
@@ -255,15 +259,7 @@ def _move(
     by_complainant: bool = False,
 ) -> Complaint:
     old = complaint.status
-    rule = COMPLAINT_TRANSITIONS.get((old, action))
-    if rule is None:
-        allowed = "、".join(
-            r.label for (s, _a), r in COMPLAINT_TRANSITIONS.items() if s == old and r.permission != SYSTEM
-        )
-        raise InvalidTransition(
-            f"“{C(old).label}”的诉求不能{action}" + (f"（可执行：{allowed}）" if allowed else ""),
-            action=action,
-        )
+    rule = COMPLAINT.rule(old, action)
     target_department = department or complaint.department
     if rule.permission == SYSTEM:
         if actor is not None:
@@ -295,7 +291,7 @@ def _move(
             fields = {
                 "department": target_department,
                 "round": complaint.round + 1,
-                "due_at": _due(complaint, at),
+                **_deadline(complaint, at),
                 "overdue_at": None,
             }
         case "reply":
@@ -311,20 +307,24 @@ def _move(
                 fields["closed_at"] = at
             else:
                 fields.update(
-                    round=complaint.round + 1, due_at=_due(complaint, at), overdue_at=None, replied_at=None
+                    round=complaint.round + 1, **_deadline(complaint, at), overdue_at=None, replied_at=None
                 )
         case "escalate":
             fields = {"escalations": complaint.escalations + 1}
             if old == C.ASSIGNED and complaint.round < MAX_ROUNDS:
-                fields.update(round=complaint.round + 1, due_at=_due(complaint, at))  # 二次交办, new limit
+                fields.update(round=complaint.round + 1, **_deadline(complaint, at))  # 二次交办, new limit
             else:
                 fields["overdue_at"] = at  # flagged for the supervisors; no further automatic round
     guard: dict[str, Any] = {"overdue_at__isnull": True} if action == "escalate" else {}
-    moved = Complaint.objects.filter(pk=complaint.pk, status=old, round=complaint.round, **guard).update(
-        status=target, **fields
+    COMPLAINT.move(
+        Complaint,
+        complaint.pk,
+        old=old,
+        target=target,
+        expect={"round": complaint.round, **guard},
+        conflict="诉求已被他人处理，请刷新后重试",
+        **fields,
     )
-    if moved != 1:
-        raise ConcurrentChange("诉求已被他人处理，请刷新后重试")
     ComplaintEvent.objects.create(
         complaint=complaint,
         action=action,
@@ -374,15 +374,51 @@ def complaint_transition(
 
 @transaction.atomic
 def complaint_follow_up_by_complainant(
-    *, complaint: Complaint, phone_suffix: str, satisfied: bool
+    *, complaint: Complaint, phone_suffix: str, code: str, satisfied: bool
 ) -> Complaint:
-    """The complainant rates the reply (回访评价) with the last 4 digits of the contact phone.
-    Anonymous matters are followed up by staff only. A wrong suffix is ``NotFound`` (nothing leaks)."""
+    """The complainant rates the reply (回访评价) with the last 4 digits of the contact phone and
+    the 回访码 given at registration (``complaint_follow_up_code``): the number and the suffix alone
+    can be guessed. Anonymous matters are followed up by staff only. A wrong suffix or code is
+    ``NotFound`` with one message (nothing leaks)."""
     suffix = (phone_suffix or "").strip()
-    if complaint.anonymous or len(suffix) != 4 or not complaint.contact_phone.endswith(suffix):
-        raise NotFound("未找到与诉求编号和联系电话后4位相符的诉求")
+    if (
+        complaint.anonymous
+        or len(suffix) != 4
+        or not complaint.contact_phone.endswith(suffix)
+        or not complaint_follow_up_code_matches(complaint, code)
+    ):
+        raise NotFound("未找到与诉求编号、联系电话后4位和回访码相符的诉求")
     locked = Complaint.objects.select_for_update().get(pk=complaint.pk)
     return _move(locked, "satisfied" if satisfied else "unsatisfied", None, by_complainant=True)
+
+
+# ---- calendar changes ------------------------------------------------------------------------------
+
+
+def complaints_recompute_deadlines_for_calendar(calendar: Calendar, years: frozenset[int]) -> int:
+    """``clock.hooks`` handler: recount the deadline of every open matter whose region counts on
+    ``calendar`` and whose deadline is provisional or runs into a changed year (a holiday notice
+    imported, a regional day added). Returns how many deadlines moved or lost their flag."""
+    first_changed = min(years, default=None)
+    rows = Complaint.objects.filter(status__in=(C.RECEIVED, C.ASSIGNED), overdue_at__isnull=True)
+    if first_changed is not None:
+        start = timezone.make_aware(dt.datetime.combine(dt.date(first_changed, 1, 1), dt.time()))
+        rows = rows.filter(Q(due_provisional=True) | Q(due_at__gte=start))
+    else:
+        rows = rows.filter(due_provisional=True)
+    uses = region_uses_calendar(calendar)
+    cal = work_calendar(calendar)
+    count = 0
+    for complaint in rows.select_related("region").iterator(chunk_size=2000):
+        if not uses(complaint.region):
+            continue
+        start_at = complaint.due_from or complaint.received_at
+        due_at, provisional = due(start_at, sla_for(complaint.klass, complex_matter=complaint.complex), cal)
+        if (due_at, provisional) != (complaint.due_at, complaint.due_provisional):
+            count += Complaint.objects.filter(pk=complaint.pk, round=complaint.round).update(
+                due_at=due_at, due_provisional=provisional
+            )
+    return count
 
 
 # ---- timers ----------------------------------------------------------------------------------------
@@ -393,26 +429,16 @@ def complaints_fire_due(*, limit: int = 500) -> list[tuple[int, str]]:
     matter is re-assigned (二次交办) to its department with a new limit; a matter still overdue
     after that, or never assigned, is flagged (``overdue_at``) for the supervisors.
 
-    Rows are claimed with ``SELECT … FOR UPDATE SKIP LOCKED`` (PostgreSQL; SQLite serialises
-    writers), one transaction each; the update is conditional, so no matter escalates twice for
-    one deadline."""
-    fired: list[tuple[int, str]] = []
-    while len(fired) < limit:
-        with transaction.atomic():
-            row = (
-                Complaint.objects.filter(
-                    status__in=(C.RECEIVED, C.ASSIGNED), overdue_at__isnull=True, due_at__lte=now()
-                )
-                .order_by("due_at", "pk")
-                .select_for_update(skip_locked=True)
-                .first()
-            )
-            if row is None:
-                break
-            moved = _move(row, "escalate", None)
-            result = "re-assigned (二次交办)" if moved.overdue_at is None else "flagged overdue"
-            fired.append((row.pk, f"complaint {moved.number} {result}"))
-    return fired
+    Rows are claimed by ``core.timers.claim_due`` (one transaction each, ``SELECT … FOR UPDATE
+    SKIP LOCKED`` on PostgreSQL); the update is conditional, so no matter escalates twice for one
+    deadline."""
+
+    def escalate(row: Complaint) -> str:
+        moved = _move(row, "escalate", None)
+        result = "re-assigned (二次交办)" if moved.overdue_at is None else "flagged overdue"
+        return f"complaint {moved.number} {result}"
+
+    return claim_due(complaints_due(), limit=limit, fire=escalate)
 
 
 # ---- 12345 import ------------------------------------------------------------------------------------
@@ -463,9 +489,10 @@ class ImportRejected(InvalidInput):
 
 def _rows_from(content: bytes | str, fmt: str) -> list[dict[str, Any]]:
     text = content.decode("utf-8-sig") if isinstance(content, bytes) else content.lstrip("\ufeff")
+    untrusted.check_text(text, "导入文件")  # NUL cannot be stored in PostgreSQL
     if fmt == "json":
         try:
-            data = json.loads(text)
+            data = untrusted.load_json(text)
         except ValueError as exc:
             raise ImportRejected(f"JSON格式错误：{exc}", errors=[]) from None
         if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):

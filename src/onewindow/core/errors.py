@@ -38,3 +38,10 @@ class InvalidTransition(DomainError):
 
 class ConcurrentChange(DomainError):
     code, status, title = "concurrent_change", 409, "数据已被修改"
+
+
+class GuardFailed(DomainError):
+    """A move the table allows, refused by a rule about the data (materials missing, an opinion
+    pending, a prerequisite not issued …): 409 with the reason."""
+
+    code, status, title = "guard_failed", 409, "尚不满足办理条件"

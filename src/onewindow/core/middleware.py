@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
-from onewindow.audit.context import request_id_var
+from onewindow.core.requestcontext import request_id_var
 
 _VALID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
@@ -43,11 +43,17 @@ class ChineseFirstLocaleMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
-        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        language = visitor_language(request)
         translation.activate(language)
         request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         patch_vary_headers(response, ["Cookie"])
         return response
+
+
+def visitor_language(request: HttpRequest) -> str:
+    """The language the visitor chose with the language switcher (its cookie), else
+    ``LANGUAGE_CODE``."""
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+    return chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE

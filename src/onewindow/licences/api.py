@@ -12,11 +12,11 @@ from onewindow.licences import signing
 from onewindow.licences.models import Licence, ProofRequirement, VerificationRequest
 from onewindow.licences.schemas import (
     LicenceOut,
+    LicenceVerificationOut,
     ProofOut,
     ProofReportOut,
     ReasonIn,
     VerificationAnswerIn,
-    VerificationOut,
     VerificationRequestIn,
     VerificationRequestOut,
 )
@@ -48,7 +48,7 @@ def _verification_out(result: Any) -> dict[str, Any]:
     return {**result.__dict__, "verdict_label": VERDICT_LABELS[result.verdict], "is_valid": result.is_valid}
 
 
-@router.get("/verify/{number}", response=VerificationOut, auth=None)
+@router.get("/verify/{number}", response=LicenceVerificationOut, auth=None)
 def verify(
     request: HttpRequest, number: str, s: str | None = None, k: str | None = None, p: str | None = None
 ) -> dict[str, Any]:

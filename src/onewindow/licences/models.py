@@ -226,20 +226,6 @@ class LicenceEvent(models.Model):
         return f"{self.licence.number} {self.get_action_display()}"
 
 
-class NumberSequence(models.Model):
-    """The last sequence number used for one number stem (the number without its sequence)."""
-
-    stem = models.CharField(_("证号前缀部分"), max_length=40, unique=True)
-    last = models.PositiveBigIntegerField(_("已用顺序号"), default=0)
-
-    class Meta:
-        verbose_name = _("证号序列")
-        verbose_name_plural = _("证号序列")
-
-    def __str__(self) -> str:
-        return f"{self.stem}: {self.last}"
-
-
 class ReplacementMethod(models.TextChoices):
     """How a proof that used to be demanded is replaced (seed 001 泸州“0证明城市”: 直接取消、当事人
     告知承诺、数据共享、部门间协查、审批机构自行调查核实)."""
@@ -334,6 +320,17 @@ class VerificationRequest(models.Model):
     question = models.TextField(_("协查内容"))
     case_no = models.CharField(_("办件编号"), max_length=40, blank=True, db_index=True)
     due_on = models.DateField(_("答复期限"), help_text=_("按工作日历计算的最后答复日"))
+    limit_days = models.PositiveSmallIntegerField(
+        _("答复时限（工作日）"),
+        null=True,
+        blank=True,
+        help_text=_("自发起次日起算；日历变更后据此重算答复期限"),
+    )
+    due_provisional = models.BooleanField(
+        _("期限暂定"),
+        default=False,
+        help_text=_("期限跨入尚未导入节假日安排的年份时，暂按周末计算并标明；导入后自动重算"),
+    )
     status = models.CharField(
         _("状态"), max_length=10, choices=VerificationStatus.choices, default=VerificationStatus.OPEN
     )

@@ -50,7 +50,7 @@ class ReasonIn(Schema):
     reason: str = Field("", max_length=500)
 
 
-class VerificationOut(Schema):
+class LicenceVerificationOut(Schema):
     number: str
     verdict: str = Field(..., description="valid | suspended | revoked | expired | invalid | not_found")
     verdict_label: str

@@ -9,21 +9,24 @@ from fractions import Fraction
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Min, QuerySet
+from django.utils import timezone
 
 from onewindow.core.errors import InvalidInput, NotFound
 from onewindow.core.timeutil import now, today
 from onewindow.licences import signing
 from onewindow.licences.models import (
     Licence,
+    LicenceAction,
     LicenceStatus,
     LicenceType,
     ProofRequirement,
     ReplacementMethod,
     VerificationRequest,
+    VerificationStatus,
 )
 from onewindow.licences.offline import EXPORT_FORMAT
-from onewindow.licences.services import key_dir, signing_key_active
+from onewindow.licences.services import EXPIRY_REMINDER_DAYS, key_dir, signing_key_active
 
 NUMBER_RE = re.compile(r"^[A-Z0-9]{4,40}$")
 
@@ -273,3 +276,66 @@ def verification_request_get(*, pk: int) -> VerificationRequest:
 def verification_request_list_for_case(*, case_no: str) -> QuerySet[VerificationRequest]:
     """The verification requests recorded on a case, oldest first."""
     return VerificationRequest.objects.filter(case_no=case_no).order_by("created_at", "pk")
+
+
+def _midnight(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time()))
+
+
+def licences_past_expiry(on: dt.date | None = None) -> QuerySet[Licence]:
+    """Valid or suspended licences whose last valid day is before ``on`` (default today), oldest
+    first: what the expiry timer expires."""
+    return Licence.objects.filter(
+        status__in=[LicenceStatus.VALID, LicenceStatus.SUSPENDED],
+        expires_on__isnull=False,
+        expires_on__lt=on or today(),
+    ).order_by("expires_on", "pk")
+
+
+def licences_to_remind(
+    on: dt.date | None = None, within_days: int = EXPIRY_REMINDER_DAYS
+) -> QuerySet[Licence]:
+    """Valid licences expiring within ``within_days`` of ``on`` (default today) that have had no
+    expiry reminder yet, soonest first."""
+    on = on or today()
+    return (
+        Licence.objects.filter(
+            status=LicenceStatus.VALID,
+            expires_on__gte=on,
+            expires_on__lte=on + dt.timedelta(days=within_days),
+        )
+        .exclude(events__action=LicenceAction.REMIND)
+        .order_by("expires_on", "pk")
+    )
+
+
+def verification_requests_past_due(on: dt.date | None = None) -> QuerySet[VerificationRequest]:
+    """Open verification requests whose due day is before ``on`` (default today), oldest first."""
+    return VerificationRequest.objects.filter(
+        status=VerificationStatus.OPEN, due_on__lt=on or today()
+    ).order_by("due_on", "pk")
+
+
+def licences_count_due() -> int:
+    """``core.timers`` count for ``onewindow tick --dry-run``: licences to expire, expiry
+    reminders to record and verification requests to mark overdue."""
+    return (
+        licences_past_expiry().count()
+        + licences_to_remind().count()
+        + verification_requests_past_due().count()
+    )
+
+
+def licences_oldest_due() -> dt.datetime | None:
+    """``core.timers`` backlog of ``licences_fire_due``: when the oldest pending legal step fell
+    due — a licence past its last day still valid (due the midnight after it) or a verification
+    request past its day still open. Expiry reminders are a courtesy with no moment of their own
+    and are not counted. None when nothing is waiting."""
+    found = []
+    expired = licences_past_expiry().aggregate(m=Min("expires_on"))["m"]
+    if expired is not None:
+        found.append(_midnight(expired + dt.timedelta(days=1)))
+    overdue = verification_requests_past_due().aggregate(m=Min("due_on"))["m"]
+    if overdue is not None:
+        found.append(_midnight(overdue + dt.timedelta(days=1)))
+    return min(found, default=None)

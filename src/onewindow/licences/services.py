@@ -9,20 +9,30 @@ from __future__ import annotations
 import calendar as _calendar
 import datetime as dt
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import transaction
+from django.db.models import Q
 
 from onewindow.audit.services import audit_record
-from onewindow.clock.selectors import work_calendar
-from onewindow.clock.workdays import add_working_days
-from onewindow.core.errors import ConcurrentChange, DomainError, InvalidInput, InvalidTransition
+from onewindow.clock.deadlines import due_date
+from onewindow.clock.models import Calendar
+from onewindow.clock.selectors import calendar_default, work_calendar
+from onewindow.clock.workdays import Duration, Unit
+from onewindow.core.errors import (
+    ConcurrentChange,
+    DomainError,
+    InvalidInput,
+    InvalidTransition,
+    PermissionDenied,
+)
+from onewindow.core.lifecycle import SYSTEM, Lifecycle, Rule
+from onewindow.core.numbers import sequence_next
+from onewindow.core.timers import claim_due
 from onewindow.core.timeutil import now, today
 from onewindow.core.validation import full_clean_or_raise
 from onewindow.licences import signing
@@ -32,7 +42,6 @@ from onewindow.licences.models import (
     LicenceEvent,
     LicenceStatus,
     LicenceType,
-    NumberSequence,
     ProofRequirement,
     ReplacementMethod,
     ValidityUnit,
@@ -42,6 +51,7 @@ from onewindow.licences.models import (
 )
 from onewindow.org import idcodes
 from onewindow.org.models import Applicant, ApplicantKind, Department
+from onewindow.org.selectors import staff_for_user
 
 log = logging.getLogger(__name__)
 
@@ -127,26 +137,12 @@ class _SeqMarker:
         return "*"
 
 
-def _next_sequence(stem: str) -> int:
-    # The UPDATE locks the row until commit, so concurrent issuers queue on it (PostgreSQL) or
-    # on the write lock (SQLite); the unique number is the final guard.
-    for _attempt in range(3):
-        if NumberSequence.objects.filter(stem=stem).update(last=F("last") + 1):
-            return NumberSequence.objects.get(stem=stem).last
-        try:
-            with transaction.atomic():
-                NumberSequence.objects.create(stem=stem, last=1)
-            return 1
-        except IntegrityError:
-            continue  # another issuer created the row first
-    raise ConcurrentChange("证号分配冲突，请重试")
-
-
 def licence_number_next(*, licence_type: LicenceType, department: Department, on: dt.date) -> str:
     """The next free number of ``licence_type``, e.g. ``JY43070225000123``.
 
     The format comes from the type; the sequence counts separately for each stem (the number
-    without its sequence), so each region and year starts again at 1.
+    without its sequence), so each region and year starts again at 1: the counter
+    ``licence:<stem>`` of ``core.numbers``.
     """
     parts = {
         "prefix": licence_type.number_prefix,
@@ -155,7 +151,7 @@ def licence_number_next(*, licence_type: LicenceType, department: Department, on
         "yy": f"{on.year % 100:02d}",
     }
     stem = licence_type.number_format.format(seq=_SeqMarker(), **parts)
-    return licence_type.number_format.format(seq=_next_sequence(stem), **parts)
+    return licence_type.number_format.format(seq=sequence_next(f"licence:{stem}"), **parts)
 
 
 def mask_holder_id(*, kind: str, id_number: str) -> str:
@@ -307,46 +303,52 @@ def licence_issue(
 # --- lifecycle ----------------------------------------------------------------------------------
 
 S, A = LicenceStatus, LicenceAction
-TRANSITIONS: dict[tuple[str, str], str] = {
-    (S.VALID, A.SUSPEND): S.SUSPENDED,
-    (S.SUSPENDED, A.RESUME): S.VALID,
-    (S.VALID, A.REVOKE): S.REVOKED,
-    (S.SUSPENDED, A.REVOKE): S.REVOKED,
-    (S.VALID, A.EXPIRE): S.EXPIRED,
-    (S.SUSPENDED, A.EXPIRE): S.EXPIRED,
-}
 
 
-def _require_reason(licence: Licence, reason: str, on: dt.date) -> None:
+def _require_reason(licence: Licence, *, reason: str, on: dt.date) -> None:
     if not reason.strip():
         raise InvalidInput("须写明原因（如：告知承诺核查不实）")
 
 
-def _require_past_expiry(licence: Licence, reason: str, on: dt.date) -> None:
+def _require_past_expiry(licence: Licence, *, reason: str, on: dt.date) -> None:
     if licence.expires_on is None or licence.expires_on >= on:
         raise InvalidTransition("证照尚在有效期内，不能按到期失效处理")
 
 
-def _require_not_past_expiry(licence: Licence, reason: str, on: dt.date) -> None:
+def _require_not_past_expiry(licence: Licence, *, reason: str, on: dt.date) -> None:
     if licence.expires_on is not None and licence.expires_on < on:
         raise InvalidTransition("证照已过有效期，不能恢复")
 
 
-GUARDS: dict[tuple[str, str], list[Callable[[Licence, str, dt.date], None]]] = {
-    (S.VALID, A.SUSPEND): [_require_reason],
-    (S.SUSPENDED, A.RESUME): [_require_not_past_expiry],
-    (S.VALID, A.REVOKE): [_require_reason],
-    (S.SUSPENDED, A.REVOKE): [_require_reason],
-    (S.VALID, A.EXPIRE): [_require_past_expiry],
-    (S.SUSPENDED, A.EXPIRE): [_require_past_expiry],
-}
+# Who may move a licence is decided by the callers (the case's decision, the post-verification,
+# the expiry timer); the table holds the states, the labels and the guards.
+LICENCE = Lifecycle(
+    noun="证照",
+    states=LicenceStatus,
+    table={
+        (S.VALID, A.SUSPEND): Rule(S.SUSPENDED, SYSTEM, str(A.SUSPEND.label)),
+        (S.SUSPENDED, A.RESUME): Rule(S.VALID, SYSTEM, str(A.RESUME.label)),
+        (S.VALID, A.REVOKE): Rule(S.REVOKED, SYSTEM, str(A.REVOKE.label)),
+        (S.SUSPENDED, A.REVOKE): Rule(S.REVOKED, SYSTEM, str(A.REVOKE.label)),
+        (S.VALID, A.EXPIRE): Rule(S.EXPIRED, SYSTEM, str(A.EXPIRE.label)),
+        (S.SUSPENDED, A.EXPIRE): Rule(S.EXPIRED, SYSTEM, str(A.EXPIRE.label)),
+    },
+    guards={
+        (S.VALID, A.SUSPEND): (_require_reason,),
+        (S.SUSPENDED, A.RESUME): (_require_not_past_expiry,),
+        (S.VALID, A.REVOKE): (_require_reason,),
+        (S.SUSPENDED, A.REVOKE): (_require_reason,),
+        (S.VALID, A.EXPIRE): (_require_past_expiry,),
+        (S.SUSPENDED, A.EXPIRE): (_require_past_expiry,),
+    },
+)
 
 
 @transaction.atomic
 def licence_transition(
     *, licence: Licence, action: str, actor: Any | None, reason: str = "", on: dt.date | None = None
 ) -> Licence:
-    """Move ``licence`` by ``action`` (suspend / resume / revoke / expire) through ``TRANSITIONS``.
+    """Move ``licence`` by ``action`` (suspend / resume / revoke / expire) through the ``LICENCE`` lifecycle.
 
     Appends a ``LicenceEvent`` and an audit event. Raises ``InvalidTransition`` for a move the
     table does not allow (e.g. resuming a revoked licence), ``InvalidInput`` when a reason is
@@ -356,14 +358,15 @@ def licence_transition(
     action = LicenceAction(action)
     reason = (reason or "").strip()[:500]
     current = LicenceStatus(licence.status)
-    target = TRANSITIONS.get((current, action))
-    if target is None:
-        raise InvalidTransition(f"{current.label}的证照不能{action.label}", action=action.value)
-    for guard in GUARDS.get((current, action), []):
-        guard(licence, reason, on or today())
-    moved = Licence.objects.filter(pk=licence.pk, status=current).update(status=target, status_reason=reason)
-    if moved != 1:
-        raise ConcurrentChange("证照状态已被他人修改，请刷新后重试")
+    target = LICENCE.check(licence, action, reason=reason, on=on or today()).target
+    LICENCE.move(
+        Licence,
+        licence.pk,
+        old=current,
+        target=target,
+        conflict="证照状态已被他人修改，请刷新后重试",
+        status_reason=reason,
+    )
     LicenceEvent.objects.create(
         licence=licence,
         action=action,
@@ -402,43 +405,41 @@ def licence_revoke(*, licence: Licence, actor: Any | None, reason: str) -> Licen
     return licence_transition(licence=licence, action=A.REVOKE, actor=actor, reason=reason)
 
 
+def _handled(results: list[tuple[int, str]]) -> int:
+    return sum(1 for _pk, result in results if not result.startswith("refused: "))
+
+
+def _expire(on: dt.date, limit: int | None) -> list[tuple[int, str]]:
+    from onewindow.licences.selectors import licences_past_expiry  # the selectors import services
+
+    def expire(licence: Licence) -> str:
+        licence_transition(
+            licence=licence, action=A.EXPIRE, actor=None, reason=f"有效期至 {licence.expires_on}", on=on
+        )
+        return f"expired {licence.number}"
+
+    return claim_due(licences_past_expiry(on), limit=limit, fire=expire)
+
+
 def licences_expire_due(*, on: dt.date | None = None, dry_run: bool = False) -> int:
     """Mark every valid or suspended licence whose last valid day is before ``on`` as expired.
 
-    Idempotent (a second run finds nothing); safe for several workers, as each licence moves
-    only from the status it was read in. Returns how many licences expired.
+    Idempotent (a second run finds nothing); safe for several workers: each licence is claimed by
+    ``core.timers.claim_due`` and moves only from the status it was read in. Returns how many
+    licences expired (``dry_run``: how many would).
     """
     on = on or today()
-    due = Licence.objects.filter(
-        status__in=[S.VALID, S.SUSPENDED], expires_on__isnull=False, expires_on__lt=on
-    ).order_by("pk")
-    count = 0
-    for licence in due.iterator():
-        if dry_run:
-            count += 1
-            continue
-        try:
-            licence_transition(
-                licence=licence, action=A.EXPIRE, actor=None, reason=f"有效期至 {licence.expires_on}", on=on
-            )
-        except ConcurrentChange:
-            continue  # another worker handled it
-        count += 1
-    return count
+    if dry_run:
+        from onewindow.licences.selectors import licences_past_expiry
+
+        return licences_past_expiry(on).count()
+    return _handled(_expire(on, None))
 
 
-@transaction.atomic
-def licences_remind_expiring(*, on: dt.date | None = None, within_days: int = EXPIRY_REMINDER_DAYS) -> int:
-    """Record one expiry reminder (到期提醒) for each valid licence expiring within ``within_days``.
+def _remind(on: dt.date, within_days: int, limit: int | None) -> list[tuple[int, str]]:
+    from onewindow.licences.selectors import licences_to_remind
 
-    Idempotent: a licence is reminded once. The notification itself is sent by the caller.
-    """
-    on = on or today()
-    due = Licence.objects.filter(
-        status=S.VALID, expires_on__gte=on, expires_on__lte=on + dt.timedelta(days=within_days)
-    ).exclude(events__action=A.REMIND)
-    count = 0
-    for licence in due:
+    def remind(licence: Licence) -> str:
         LicenceEvent.objects.create(
             licence=licence,
             action=A.REMIND,
@@ -450,11 +451,40 @@ def licences_remind_expiring(*, on: dt.date | None = None, within_days: int = EX
         audit_record(
             actor=None, action="licence.remind", target=licence, after={"expires_on": licence.expires_on}
         )
-        count += 1
-    return count
+        return f"expiry reminder {licence.number}"
+
+    return claim_due(licences_to_remind(on, within_days), limit=limit, fire=remind)
+
+
+def licences_remind_expiring(*, on: dt.date | None = None, within_days: int = EXPIRY_REMINDER_DAYS) -> int:
+    """Record one expiry reminder (到期提醒) for each valid licence expiring within ``within_days``.
+
+    Idempotent: a licence is reminded once (each claimed by ``core.timers.claim_due``). The
+    notification itself is sent by the caller.
+    """
+    return _handled(_remind(on or today(), within_days, None))
 
 
 # --- proof-free: verification requests ----------------------------------------------------------
+
+
+def _require_speaks_for(actor: Any | None, department: Department) -> None:
+    """A verification request goes out in a department's name, so its staff file it: the actor's
+    own department or one below it. A window officer's role covers every department of the hall's
+    region (for intake), which does not make them that department (issue 17). The system (no
+    actor) and a superuser may file for any department. Raises ``PermissionDenied``."""
+    if actor is None or not getattr(actor, "pk", None) or actor.is_superuser:
+        return
+    staff = staff_for_user(user=actor)
+    own = staff.department_id if staff is not None else None
+    place: Department | None = department
+    for _level in range(20):  # a shallow tree; a cycle in bad data must not loop forever
+        if place is None or own is None:
+            break
+        if place.pk == own:
+            return
+        place = place.parent
+    raise PermissionDenied(f"只能以本人所在部门的名义发起部门协查，不能以“{department.name}”的名义发起")
 
 
 @transaction.atomic
@@ -473,8 +503,11 @@ def verification_request_create(
 
     The answer is due ``days`` working days after today, on the national working calendar (the
     day of the request is not counted). Raises ``InvalidInput`` for an empty question, a
-    department asking itself or a limit outside 1–30; ``CalendarNotLoaded`` without a calendar.
+    department asking itself or a limit outside 1–30; ``CalendarNotLoaded`` without a calendar;
+    ``PermissionDenied`` if the actor is not staff of the requesting department
+    (``_require_speaks_for``).
     """
+    _require_speaks_for(actor, requesting_department)
     question = (question or "").strip()
     if not question:
         raise InvalidInput("须填写协查内容")
@@ -482,6 +515,8 @@ def verification_request_create(
         raise InvalidInput("协查部门不能是发起部门本身")
     if not 1 <= days <= 30:
         raise InvalidInput("答复期限应为1至30个工作日")
+    created_at = now()
+    due_on, provisional = due_date(created_at, Duration(days, Unit.WORKDAY), work_calendar())
     request = VerificationRequest(
         requesting_department=requesting_department,
         responding_department=responding_department,
@@ -489,9 +524,11 @@ def verification_request_create(
         proof=proof,
         question=question,
         case_no=(case_no or "").strip(),
-        due_on=add_working_days(today(), days, work_calendar()),
+        due_on=due_on,
+        limit_days=days,
+        due_provisional=provisional,
         created_by=actor if getattr(actor, "pk", None) else None,
-        created_at=now(),
+        created_at=created_at,
     )
     full_clean_or_raise(
         request, exclude=["requesting_department", "responding_department", "subject", "proof"]
@@ -505,10 +542,33 @@ def verification_request_create(
             "from": requesting_department.code,
             "to": responding_department.code,
             "due_on": request.due_on,
+            "due_provisional": provisional,
             "case_no": request.case_no,
         },
     )
     return request
+
+
+def verification_requests_recompute_for_calendar(calendar: Calendar, years: frozenset[int]) -> int:
+    """``clock.hooks`` handler: open verification requests count on the national default calendar;
+    when it changes, recount each whose day is provisional or in or after a changed year."""
+    if calendar.pk != calendar_default().pk:
+        return 0
+    rows = VerificationRequest.objects.filter(status=VerificationStatus.OPEN, limit_days__isnull=False)
+    first_changed = min(years, default=None)
+    if first_changed is not None:
+        rows = rows.filter(Q(due_provisional=True) | Q(due_on__gte=dt.date(first_changed, 1, 1)))
+    else:
+        rows = rows.filter(due_provisional=True)
+    cal = work_calendar(calendar)
+    count = 0
+    for request in rows.iterator(chunk_size=2000):
+        due_on, provisional = due_date(request.created_at, Duration(request.limit_days, Unit.WORKDAY), cal)
+        if (due_on, provisional) != (request.due_on, request.due_provisional):
+            count += VerificationRequest.objects.filter(pk=request.pk).update(
+                due_on=due_on, due_provisional=provisional
+            )
+    return count
 
 
 @transaction.atomic
@@ -546,16 +606,24 @@ def verification_request_answer(
 
 
 @transaction.atomic
-def verification_requests_mark_overdue(*, on: dt.date | None = None) -> int:
-    """Mark open requests whose due day has passed as overdue (timer; idempotent)."""
-    on = on or today()
-    overdue = list(VerificationRequest.objects.filter(status=VerificationStatus.OPEN, due_on__lt=on))
-    for request in overdue:
-        if VerificationRequest.objects.filter(pk=request.pk, status=VerificationStatus.OPEN).update(
+def _mark_overdue(on: dt.date, limit: int | None) -> list[tuple[int, str]]:
+    from onewindow.licences.selectors import verification_requests_past_due
+
+    def mark(request: VerificationRequest) -> str:
+        if not VerificationRequest.objects.filter(pk=request.pk, status=VerificationStatus.OPEN).update(
             status=VerificationStatus.OVERDUE
         ):
-            audit_record(actor=None, action="verification_request.overdue", target=request)
-    return len(overdue)
+            raise ConcurrentChange("协查请求已被他人处理")
+        audit_record(actor=None, action="verification_request.overdue", target=request)
+        return f"verification request {request.pk} overdue"
+
+    return claim_due(verification_requests_past_due(on), limit=limit, fire=mark)
+
+
+def verification_requests_mark_overdue(*, on: dt.date | None = None) -> int:
+    """Mark open requests whose due day has passed as overdue (timer; idempotent, each claimed
+    by ``core.timers.claim_due``). Returns how many were marked."""
+    return _handled(_mark_overdue(on or today(), None))
 
 
 # --- demo data ----------------------------------------------------------------------------------
@@ -783,11 +851,11 @@ def licences_load_demo(*, actor: Any | None = None, catalogue: Path = DEMO_CATAL
 
 def licences_fire_due(*, limit: int = 500) -> list[tuple[int, str]]:
     """Timer source (``core.timers``): expire licences past their last day, record expiry
-    reminders and mark overdue inter-department verifications. Each step is idempotent, so
-    running it from several workers or twice a day changes nothing more."""
-    results = [
-        (0, f"expired {licences_expire_due()}"),
-        (0, f"expiry reminders {licences_remind_expiring()}"),
-        (0, f"overdue verification requests {verification_requests_mark_overdue()}"),
-    ]
-    return [(pk, text) for pk, text in results if not text.endswith(" 0")][:limit]
+    reminders and mark overdue inter-department verifications, at most ``limit`` rows in all,
+    one transaction each (``claim_due``). Each step is idempotent, so running it from several
+    workers or twice a day changes nothing more."""
+    on = today()
+    fired = _expire(on, limit)
+    fired += _remind(on, EXPIRY_REMINDER_DAYS, limit - len(fired))
+    fired += _mark_overdue(on, limit - len(fired))
+    return fired

@@ -64,7 +64,7 @@ ACTIONS: dict[str, frozenset[Role]] = {
     "application.approve_joint_extension": frozenset({R.GOVERNMENT_LEADER}),
     "credit.repair": frozenset({R.SUPERVISOR, R.ADMINISTRATOR}),
     # supervision, ratings, complaints
-    "supervision.view": frozenset({R.SUPERVISOR, R.LEADER, R.ADMINISTRATOR}),
+    "supervision.view": frozenset({R.SUPERVISOR, R.LEADER, R.ADMINISTRATOR, R.GOVERNMENT_LEADER}),
     "rating.rectify": frozenset({R.SUPERVISOR, R.LEADER, R.REVIEWER, R.WINDOW_OFFICER}),
     "rating.verify_rectification": frozenset({R.SUPERVISOR}),
     "complaint.handle": frozenset({R.SUPERVISOR, R.REVIEWER, R.LEADER}),

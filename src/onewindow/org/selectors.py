@@ -16,17 +16,6 @@ def applicant_get_by_id_number(*, id_number: str) -> Applicant:
         raise NotFound("未找到该证件号码的申请人") from None
 
 
-def applicant_list_search(*, query: str, limit: int = 20) -> QuerySet[Applicant]:
-    """Applicants whose name contains ``query`` or whose number starts with it."""
-    query = query.strip()
-    if not query:
-        return Applicant.objects.none()
-    return (
-        Applicant.objects.filter(name__contains=query)
-        | Applicant.objects.filter(id_number__startswith=query.upper())
-    )[:limit]
-
-
 def region_get(*, code: str) -> Region:
     try:
         return Region.objects.get(code=code)

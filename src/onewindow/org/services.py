@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from onewindow.audit.services import audit_record
@@ -90,12 +92,20 @@ def staff_create(
     """Create a login and its staff record with scoped roles.
 
     Staff can open the admin site (``is_staff``), which shows only what their Django
-    permissions allow. Raises ``InvalidInput`` for a taken username or employee number.
+    permissions allow. The password must pass ``AUTH_PASSWORD_VALIDATORS`` (length, common
+    passwords, all digits, likeness to the username). Raises ``InvalidInput`` for a taken username
+    or employee number, or a weak password (every validator's reason under ``password``).
     """
     user_model = get_user_model()
     if user_model.objects.filter(username=username).exists():
         raise InvalidInput(f"用户名“{username}”已被使用", errors={"username": ["已被使用"]})
     user = user_model(username=username, is_staff=True, is_superuser=is_superuser)
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise InvalidInput(
+            "密码不符合要求：" + "；".join(exc.messages), errors={"password": exc.messages}
+        ) from exc
     user.set_password(password)
     full_clean_or_raise(user, exclude=["password"])
     user.save()
@@ -146,6 +156,7 @@ class DemoSummary:
     halls: int = 0
     windows: int = 0
     staff: int = 0
+    logins: list[str] = field(default_factory=list)  # the demo users' usernames, in file order
 
     def __str__(self) -> str:
         return (
@@ -250,5 +261,6 @@ def org_load_demo(*, actor: Any | None = None, password: str, path: Path = DEMO_
                     region=spec.region,
                 )
         summary.staff += 1
+        summary.logins.append(row["username"])
     audit_record(actor=actor, action="org.load_demo", after={"summary": str(summary)})
     return summary

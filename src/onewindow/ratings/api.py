@@ -13,9 +13,10 @@ from ninja import Path, Query, Router, Schema, Status
 from ninja.responses import codes_4xx
 from pydantic import Field
 
-from onewindow.cases.schemas import KEY_PATTERN, MAX_ID, In, Problem
+from onewindow.cases.schemas import KEY_PATTERN, MAX_ID, In, LocalDate, Problem
 from onewindow.cases.selectors import case_get_for_user
 from onewindow.core.errors import InvalidInput, NotFound
+from onewindow.core.throttle import guarded_lookup
 from onewindow.org.authz import require
 from onewindow.org.models import Department, ServiceWindow
 from onewindow.ratings import services
@@ -103,7 +104,7 @@ class RatesOut(Schema):
     rectification_rate: RateOut
 
 
-class NoteIn(In):
+class RectificationNoteIn(In):
     note: str = Field("", max_length=2000)
 
 
@@ -113,7 +114,7 @@ class ScoreIn(In):
     score: Decimal = Field(..., ge=0, le=100, max_digits=5, decimal_places=2)
 
 
-class ResultOut(Schema):
+class RankingResultOut(Schema):
     department: str
     score: Decimal
     rank: int
@@ -131,7 +132,7 @@ class PeriodOut(Schema):
     start: dt.date
     end: dt.date
     computed_at: dt.datetime | None
-    results: list[ResultOut]
+    results: list[RankingResultOut]
 
 
 # ---- shaping -------------------------------------------------------------------------------------
@@ -209,10 +210,16 @@ def _period_get(pk: int) -> RankingPeriod:
 @router.post("", response={201: RatingOut, codes_4xx: Problem}, auth=None)
 def submit_public(request: HttpRequest, body: PublicRatingIn):
     """The applicant rates a finished case (一事一评), identified by the acceptance number and the
-    last 4–6 characters of the ID number or credit code, as on the tracking page."""
+    last 4–6 characters of the ID number or credit code, as on the tracking page; failed
+    look-ups are throttled per IP address and per number (429 ``throttled``)."""
     if body.channel == RatingChannel.AGENT:
         raise InvalidInput("代为评价须由工作人员登录后录入", errors={"channel": ["无效"]})
-    case = case_for_applicant(body.number, body.id_suffix, body.case_number)
+    case = guarded_lookup(
+        request,
+        "rating",
+        body.number,
+        lambda: case_for_applicant(body.number, body.id_suffix, body.case_number),
+    )
     rating = services.rating_submit(
         case=case,
         level=body.level,
@@ -248,8 +255,8 @@ def rating_list(
     department: str | None = Query(None, max_length=32, description="部门编码"),
     level: int | None = Query(None, ge=1, le=5),
     bad_only: bool = False,
-    start: dt.date | None = None,
-    end: dt.date | None = None,
+    start: LocalDate | None = None,
+    end: LocalDate | None = None,
     limit: int = Query(50, ge=1, le=200),
     offset: int = Query(0, ge=0, le=1_000_000),
 ):
@@ -272,8 +279,8 @@ def _department(code: str) -> Department:
 @router.get("/rates", response={200: RatesOut, codes_4xx: Problem})
 def rates(
     request: HttpRequest,
-    start: dt.date,
-    end: dt.date,
+    start: LocalDate,
+    end: LocalDate,
     department: str | None = Query(None, max_length=32),
     window: int | None = Query(None, ge=1, le=MAX_ID),
     staff: str | None = Query(None, max_length=150, description="工作人员用户名"),
@@ -304,7 +311,7 @@ def rectification_list(request: HttpRequest, state: str | None = Query(None, max
 @router.post("/rectifications/{pk}/{action}", response={200: RectificationOut, codes_4xx: Problem})
 def rectification_action(
     request: HttpRequest,
-    body: NoteIn,
+    body: RectificationNoteIn,
     pk: int = Id,
     action: str = Path(..., pattern="^(contact|rectify|verify|reject|publish)$"),
 ):

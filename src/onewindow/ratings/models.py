@@ -156,6 +156,11 @@ class Rectification(models.Model):
     state = models.CharField(_("状态"), max_length=10, choices=RectificationState.choices, db_index=True)
     contact_due_at = models.DateTimeField(_("回访期限"))
     rectify_due_at = models.DateTimeField(_("整改期限"))
+    due_provisional = models.BooleanField(
+        _("期限暂定"),
+        default=False,
+        help_text=_("期限跨入尚未导入节假日安排的年份时，暂按周末计算并标明；导入后自动重算"),
+    )
     contact_note = models.TextField(_("回访记录"), blank=True)
     contacted_at = models.DateTimeField(_("回访时间"), null=True, blank=True)
     measures = models.TextField(_("整改措施"), blank=True)

@@ -31,7 +31,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from onewindow.cases.models import Application, Case
@@ -383,3 +383,66 @@ def rectification_get_for_user(user: Any, pk: int) -> Rectification:
     if found is None:
         raise NotFound(f"整改 {pk} 不存在或无权查看")
     return found
+
+
+# ---- timers ----------------------------------------------------------------------------------------
+
+# What the worker escalates (``ratings_fire_due``): (action, open rows, their deadline field).
+RECTIFICATION_OVERDUE = (
+    (
+        "escalate_contact",
+        Q(state=RectificationState.OPEN, contact_overdue_at__isnull=True),
+        "contact_due_at",
+    ),
+    (
+        "escalate_rectify",
+        Q(
+            state__in=(RectificationState.OPEN, RectificationState.CONTACTED),
+            rectify_overdue_at__isnull=True,
+        ),
+        "rectify_due_at",
+    ),
+)
+
+
+def rectifications_due(q: Q, due_field: str, at: dt.datetime | None = None) -> QuerySet[Rectification]:
+    """Rectifications of one ``RECTIFICATION_OVERDUE`` entry past their ``due_field``, oldest first."""
+    return Rectification.objects.filter(q, **{f"{due_field}__lte": at or now()}).order_by(due_field, "pk")
+
+
+def cases_awaiting_default_rating(at: dt.datetime | None = None) -> QuerySet[Case]:
+    """Decided cases whose rating window closed without a rating, oldest decision first (a
+    default rating is recorded for them when ``conf.default_on_silence()``)."""
+    # NOT EXISTS, not an outer join: PostgreSQL cannot lock the nullable side of one.
+    return (
+        Case.objects.filter(decided_at__lt=rating_window_cutoff(at))
+        .filter(~Exists(Rating.objects.filter(case=OuterRef("pk"))))
+        .order_by("decided_at", "pk")
+    )
+
+
+def ratings_count_due() -> int:
+    """``core.timers`` count for ``onewindow tick --dry-run``: escalations (one per overdue step)
+    and, with default ratings on, cases waiting for one."""
+    at = now()
+    count = sum(rectifications_due(q, field, at).count() for _action, q, field in RECTIFICATION_OVERDUE)
+    if conf.default_on_silence():
+        count += cases_awaiting_default_rating(at).count()
+    return count
+
+
+def ratings_oldest_due() -> dt.datetime | None:
+    """``core.timers`` backlog: the oldest deadline the worker has not acted on yet — a follow-up
+    or rectification past due and not escalated, or (with default ratings on) a case whose rating
+    window closed without a rating. None when nothing is waiting."""
+    at = now()
+    found = [
+        rectifications_due(q, field, at).aggregate(m=Min(field))["m"]
+        for _action, q, field in RECTIFICATION_OVERDUE
+    ]
+    if conf.default_on_silence():
+        decided = cases_awaiting_default_rating(at).aggregate(m=Min("decided_at"))["m"]
+        if decided is not None:  # the window closes at the start of the day after its last day
+            closed = timezone.localdate(decided) + dt.timedelta(days=conf.window_days() + 1)
+            found.append(_start_of(closed))
+    return min((f for f in found if f is not None), default=None)

@@ -8,20 +8,23 @@ appends a ``RectificationEvent``.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from onewindow.audit.services import audit_record
 from onewindow.cases.models import Case
-from onewindow.clock.selectors import calendar_for_region, work_calendar
-from onewindow.clock.workdays import Duration, Unit, deadline
-from onewindow.core.errors import ConcurrentChange, DomainError, InvalidInput, InvalidTransition
+from onewindow.clock.deadlines import due
+from onewindow.clock.models import Calendar
+from onewindow.clock.selectors import calendar_for_region, region_uses_calendar, work_calendar
+from onewindow.clock.workdays import Duration, Unit, WorkCalendar
+from onewindow.core.errors import DomainError, InvalidInput, InvalidTransition
+from onewindow.core.lifecycle import SYSTEM, Lifecycle, Rule
+from onewindow.core.timers import claim_due
 from onewindow.core.timeutil import now
 from onewindow.core.validation import full_clean_or_raise
 from onewindow.org.authz import require
@@ -44,20 +47,21 @@ from onewindow.ratings.models import (
     RectificationState,
 )
 from onewindow.ratings.selectors import (
+    RECTIFICATION_OVERDUE,
     Rate,
     Scope,
     case_finished_at,
+    cases_awaiting_default_rating,
     on_time_rate,
     rating_rate,
     rating_window_closes_at,
-    rating_window_cutoff,
     rectification_rate,
+    rectifications_due,
     satisfaction_rate,
 )
 
 MAX_TAGS = 10
 MAX_COMMENT = 500
-SYSTEM = "system"
 
 
 class AlreadyRated(DomainError):
@@ -230,14 +234,6 @@ def rating_record_default(*, case: Case) -> Rating:
 S = RectificationState
 
 
-@dataclass(frozen=True)
-class Rule:
-    target: str
-    permission: str  # org.roles action, or SYSTEM
-    label: str
-    needs_note: bool = False
-
-
 # The one table of the rectification lifecycle: open → contacted → rectified → verified → published,
 # a verification that fails sends it back to 整改中; escalations keep the state and stamp the row.
 RECTIFICATION_TRANSITIONS: dict[tuple[str, str], Rule] = {
@@ -254,8 +250,21 @@ RECTIFICATION_TRANSITIONS: dict[tuple[str, str], Rule] = {
 }
 
 
-def _rectification_calendar(rating: Rating):
+RECTIFICATION = Lifecycle(
+    noun="整改", states=RectificationState, table=RECTIFICATION_TRANSITIONS, state_field="state"
+)
+
+
+def _rectification_calendar(rating: Rating) -> WorkCalendar:
     return work_calendar(calendar_for_region(region=rating.case.application.region))
+
+
+def _rectification_deadlines(at: dt.datetime, cal: WorkCalendar) -> dict[str, Any]:
+    """Follow-up and rectification deadlines from ``at``; provisional past the loaded years
+    (``clock.deadlines``), recomputed by ``rectifications_recompute_deadlines_for_calendar``."""
+    contact, p1 = due(at, Duration(conf.contact_within_days(), Unit.WORKDAY), cal)
+    rectify, p2 = due(at, Duration(conf.rectify_within_days(), Unit.WORKDAY), cal)
+    return {"contact_due_at": contact, "rectify_due_at": rectify, "due_provisional": p1 or p2}
 
 
 def _open_rectification(rating: Rating, at: dt.datetime) -> Rectification:
@@ -267,8 +276,7 @@ def _open_rectification(rating: Rating, at: dt.datetime) -> Rectification:
         rating=rating,
         department=rating.department,
         state=S.OPEN,
-        contact_due_at=deadline(at, Duration(conf.contact_within_days(), Unit.WORKDAY), cal),
-        rectify_due_at=deadline(at, Duration(conf.rectify_within_days(), Unit.WORKDAY), cal),
+        **_rectification_deadlines(at, cal),
         created_at=at,
     )
     RectificationEvent.objects.create(
@@ -281,6 +289,7 @@ def _open_rectification(rating: Rating, at: dt.datetime) -> Rectification:
         after={
             "contact_due_at": rectification.contact_due_at,
             "rectify_due_at": rectification.rectify_due_at,
+            "due_provisional": rectification.due_provisional,
         },
     )
     return rectification
@@ -317,15 +326,7 @@ def rectification_transition(
     ``ConcurrentChange`` if someone moved it first. System actions (escalations) take ``actor=None``.
     """
     old = rectification.state
-    rule = RECTIFICATION_TRANSITIONS.get((old, action))
-    if rule is None:
-        allowed = "、".join(
-            r.label for (s, _a), r in RECTIFICATION_TRANSITIONS.items() if s == old and r.permission != SYSTEM
-        )
-        raise InvalidTransition(
-            f"“{S(old).label}”的整改不能执行“{action}”" + (f"（可执行：{allowed}）" if allowed else ""),
-            action=action,
-        )
+    rule = RECTIFICATION.rule(old, action)
     if rule.permission == SYSTEM:
         if actor is not None:
             raise InvalidTransition(f"“{rule.label}”由系统定时任务执行")
@@ -336,11 +337,15 @@ def rectification_transition(
         raise InvalidInput(f"请填写{rule.label}的说明", errors={"note": ["必填"]})
     at = now()
     fields = _effects(rectification, action, actor, note, at)
-    moved = Rectification.objects.filter(pk=rectification.pk, state=old, **_unchanged(action)).update(
-        state=rule.target, **fields
+    RECTIFICATION.move(
+        Rectification,
+        rectification.pk,
+        old=old,
+        target=rule.target,
+        expect=_unchanged(action),
+        conflict="整改已被他人处理，请刷新后重试",
+        **fields,
     )
-    if moved != 1:
-        raise ConcurrentChange("整改已被他人处理，请刷新后重试")
     RectificationEvent.objects.create(
         rectification=rectification,
         action=action,
@@ -370,55 +375,63 @@ def _unchanged(action: str) -> dict:
     return {}
 
 
+# ---- calendar changes ------------------------------------------------------------------------------
+
+
+def rectifications_recompute_deadlines_for_calendar(calendar: Calendar, years: frozenset[int]) -> int:
+    """``clock.hooks`` handler: recount the deadlines of open rectifications (not yet rectified)
+    of cases in regions counting on ``calendar``, where a deadline is provisional or runs into a
+    changed year. Returns how many changed."""
+    rows = Rectification.objects.filter(state__in=(S.OPEN, S.CONTACTED))
+    first_changed = min(years, default=None)
+    if first_changed is not None:
+        start = timezone.make_aware(dt.datetime.combine(dt.date(first_changed, 1, 1), dt.time()))
+        rows = rows.filter(
+            Q(due_provisional=True) | Q(rectify_due_at__gte=start) | Q(contact_due_at__gte=start)
+        )
+    else:
+        rows = rows.filter(due_provisional=True)
+    uses = region_uses_calendar(calendar)
+    cal = work_calendar(calendar)
+    count = 0
+    for row in rows.select_related("rating__case__application__region").iterator(chunk_size=2000):
+        if not uses(row.rating.case.application.region):
+            continue
+        fields = _rectification_deadlines(row.created_at, cal)
+        if any(getattr(row, name) != value for name, value in fields.items()):
+            count += Rectification.objects.filter(pk=row.pk).update(**fields)
+    return count
+
+
 # ---- timers ----------------------------------------------------------------------------------------
-
-_OVERDUE = (
-    ("escalate_contact", Q(state=S.OPEN, contact_overdue_at__isnull=True), "contact_due_at"),
-    (
-        "escalate_rectify",
-        Q(state__in=(S.OPEN, S.CONTACTED), rectify_overdue_at__isnull=True),
-        "rectify_due_at",
-    ),
-)
-
-
-def _claim_overdue(q: Q, due_field: str) -> Rectification | None:
-    rows = Rectification.objects.filter(q, **{f"{due_field}__lte": now()}).order_by(due_field, "pk")
-    return rows.select_for_update(skip_locked=True).first()
 
 
 def ratings_fire_due(*, limit: int = 500) -> list[tuple[int, str]]:
     """Escalate overdue follow-ups and rectifications, and (when configured) record default
     ratings for cases whose rating window closed in silence.
 
-    Each row is claimed with ``SELECT … FOR UPDATE SKIP LOCKED`` (PostgreSQL; SQLite serialises
-    writers) and handled in its own transaction; the update is conditional on the row still being
-    unstamped, so several workers never escalate twice. Returns ``(id, result)`` per row handled.
+    Each row is claimed by ``core.timers.claim_due`` (``SELECT … FOR UPDATE SKIP LOCKED`` on
+    PostgreSQL) and handled in its own transaction; the update is conditional on the row still
+    being unstamped, so several workers never escalate twice. Returns ``(id, result)`` per row
+    handled (the rectification's id, or the case's for a default rating).
     """
+
+    def escalate(action: str) -> Callable[[Rectification], str]:
+        def fire(row: Rectification) -> str:
+            rectification_transition(rectification=row, action=action, actor=None)
+            return f"rectification {action}"
+
+        return fire
+
+    def record_default(case: Case) -> str:
+        rating_record_default(case=case)
+        return f"default rating for {case.number}"
+
     fired: list[tuple[int, str]] = []
-    for action, q, due_field in _OVERDUE:
-        while len(fired) < limit:
-            with transaction.atomic():
-                row = _claim_overdue(q, due_field)
-                if row is None:
-                    break
-                rectification_transition(rectification=row, action=action, actor=None)
-                fired.append((row.pk, f"rectification {action}"))
+    for action, q, due_field in RECTIFICATION_OVERDUE:
+        fired += claim_due(rectifications_due(q, due_field), limit=limit - len(fired), fire=escalate(action))
     if conf.default_on_silence():
-        while len(fired) < limit:
-            with transaction.atomic():
-                case = (
-                    # NOT EXISTS, not an outer join: PostgreSQL cannot lock the nullable side of one.
-                    Case.objects.filter(decided_at__lt=rating_window_cutoff())
-                    .filter(~Exists(Rating.objects.filter(case=OuterRef("pk"))))
-                    .order_by("decided_at", "pk")
-                    .select_for_update(skip_locked=True)
-                    .first()
-                )
-                if case is None:
-                    break
-                rating = rating_record_default(case=case)
-                fired.append((rating.pk, f"default rating for {case.number}"))
+        fired += claim_due(cases_awaiting_default_rating(), limit=limit - len(fired), fire=record_default)
     return fired
 
 

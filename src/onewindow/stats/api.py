@@ -1,6 +1,7 @@
 """Statistics endpoints: the indicators of a period and region with their definitions, a breakdown
 by one dimension, the trend, and the cases behind a figure (paginated). The same selectors serve
-the dashboard, the Excel export and the annual report."""
+the dashboard, the Excel export and the annual report; the endpoints that read the rollups bring
+them up to date first when the change is small (``ensure_fresh``), as the pages do."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from ninja.responses import codes_4xx
 from onewindow.cases.schemas import Problem
 from onewindow.core.errors import InvalidInput
 from onewindow.stats.definitions import BY_CODE, DIMENSIONS, INDICATORS
+from onewindow.stats.rollup import ensure_fresh
 from onewindow.stats.selectors import (
     FILTER_PARAMS,
     StatsFilter,
@@ -133,6 +135,7 @@ def definitions(request: HttpRequest):
 def indicator_values(request: HttpRequest, q: Query[FilterIn]):
     """All indicators of a period (``period`` = day|month|year|custom) and region."""
     f = _filter(request, q)
+    ensure_fresh()
     return {
         "start": f.period.start.isoformat(),
         "end": f.period.end.isoformat(),
@@ -150,6 +153,7 @@ def breakdown_rows(request: HttpRequest, dimension: str, q: Query[FilterIn]):
             f"未知的分析维度“{dimension[:20]}”，可选：{'、'.join(DIMENSIONS)}", field="dimension"
         )
     f = _filter(request, q)
+    ensure_fresh()
     return [
         {
             "key": r.key,
@@ -169,6 +173,7 @@ def breakdown_rows(request: HttpRequest, dimension: str, q: Query[FilterIn]):
 def trend_points(request: HttpRequest, q: Query[FilterIn]):
     """Cases accepted and finished per day (periods up to two months) or per month."""
     f = _filter(request, q)
+    ensure_fresh()
     return [
         {
             "start": p.start.isoformat(),

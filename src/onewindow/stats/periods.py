@@ -12,6 +12,9 @@ import datetime as dt
 from dataclasses import dataclass
 
 MAX_PERIOD_DAYS = 3 * 366 + 1  # a custom range of at most three years
+# The days a period may cover: the figures turn days into instants (local midnight, the day
+# after), which overflows at the ends of Python's calendar (year 1 at UTC+8 is year 0 in UTC).
+FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
 
 
 class PeriodError(ValueError):
@@ -25,6 +28,8 @@ class Period:
     kind: str = "custom"  # day | month | year | custom
 
     def __post_init__(self) -> None:
+        if self.start < FIRST_DAY or self.end > LAST_DAY:
+            raise PeriodError(f"统计期间须在 {FIRST_DAY.year} 年至 {LAST_DAY.year} 年之间")
         if self.end < self.start:
             raise PeriodError(f"统计期间的截止日 {self.end} 早于起始日 {self.start}")
         if (self.end - self.start).days + 1 > MAX_PERIOD_DAYS:

@@ -10,8 +10,9 @@ and, after a calendar change (working days counted differently), everything.
 Each day is deleted and recomputed from the cases in the same transaction, with one grouped query
 per kind and per run of consecutive days, so a refresh is exact, not an estimate; then the month
 rows of the months those days fall in are summed again from the day rows. The worker runs
-``refresh_due`` every tick; pages call ``ensure_fresh`` so they are at most
-``ONEWINDOW_STATS_REFRESH_SECONDS`` (default 60) behind; ``onewindow stats rebuild`` starts over.
+``refresh_due`` every tick; the statistics pages and API endpoints call ``ensure_fresh`` before
+reading (``stats.selectors`` never writes) so they are at most ``ONEWINDOW_STATS_REFRESH_SECONDS``
+(default 60) behind; ``onewindow stats rebuild`` starts over.
 """
 
 from __future__ import annotations

@@ -7,6 +7,11 @@ period's rows (indexed by received / accepted / decided time), never one query p
 
 Working time is counted with the work calendar on *distinct (accepted day, decided day) pairs*
 with their counts, so a year of a large county is a few thousand pairs, not millions of rows.
+
+These functions only read (so they can run on a read replica): the figures are as fresh as the
+rollups. Bringing them up to date is the caller's job — the pages and the API call
+``stats.rollup.ensure_fresh()`` (small changes only), the report command and the bench refresh
+fully, and the worker refreshes every tick.
 """
 
 from __future__ import annotations
@@ -49,7 +54,6 @@ from onewindow.ratings.models import BAD_LEVELS
 from onewindow.stats.definitions import BY_CODE, DIMENSIONS, INDICATORS, Indicator
 from onewindow.stats.models import DailyRollup, Grain, RollupKind
 from onewindow.stats.periods import Period, PeriodError, parse_period, weighted_percentile
-from onewindow.stats.rollup import ensure_fresh
 
 # ---- scope ------------------------------------------------------------------------------------------
 
@@ -466,7 +470,6 @@ def indicators(
     """Every indicator of ``stats.definitions`` for the scope, keyed by code: three aggregates over
     the daily rollups plus a few indexed queries on small tables, whatever the number of cases.
     ``complaints``: ``complaint_figures(f, at=at)`` when the caller shows them anyway."""
-    ensure_fresh()
     at = at or now()
     figures: dict[str, Figure] = {}
 
@@ -730,7 +733,6 @@ def breakdown(f: StatsFilter, dimension: str, *, at: dt.datetime | None = None) 
     accepted and finished in the period, on time, late, mean working days, overdue now."""
     if dimension not in _CASE_DIMENSIONS:
         raise InvalidInput(f"未知的分析维度“{dimension}”，可选：{'、'.join(DIMENSIONS)}", field="dimension")
-    ensure_fresh()
     raw: dict[Any, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     case_field = _CASE_DIMENSIONS[dimension]
     if dimension == "state":  # the current state is not rolled up: count the period's cases
@@ -803,7 +805,6 @@ class TrendPoint:
 def trend(f: StatsFilter) -> list[TrendPoint]:
     """Cases accepted and finished per day (periods up to two months) or per month, with the
     on-time rate of each bucket: two grouped queries over the rollups."""
-    ensure_fresh()
     buckets = f.period.buckets()
     by_day = len(buckets) == f.period.days
 

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from onewindow.core.errors import DomainError, NotFound, PermissionDenied
+from onewindow.core.throttle import Throttled
 from onewindow.org.authz import can
 
 View = Callable[..., HttpResponse]
@@ -26,7 +27,7 @@ View = Callable[..., HttpResponse]
 # The workbenches and the actions that open them (any one suffices).
 WINDOW_ACTIONS = ("application.accept", "case.deliver")
 DEPARTMENT_ACTIONS = ("case.review", "case.opinion")
-SUPERVISOR_ACTIONS = ("supervision.view",)
+SUPERVISOR_ACTIONS = ("supervision.view", "application.approve_joint_extension")
 
 
 def can_any(user: Any, actions: tuple[str, ...]) -> bool:
@@ -60,11 +61,14 @@ def staff_page(*actions: str) -> Callable[[View], View]:
 
 
 def error_status(exc: DomainError) -> int:
-    """The HTTP status of a page that shows ``exc``: 403, 404 or 400 (a form error)."""
+    """The HTTP status of a page that shows ``exc``: 403, 404, the error's own 5xx (a service it
+    needs is down, e.g. the virus scanner) or 400 (a form error)."""
     if isinstance(exc, PermissionDenied):
         return 403
     if isinstance(exc, NotFound):
         return 404
+    if exc.status >= 500:
+        return exc.status
     return 400
 
 
@@ -79,3 +83,13 @@ def domain_error_page(
     if status == 404:
         return not_found(request, str(exc))
     return render_page(str(exc), status)
+
+
+def throttled_page(
+    request: HttpRequest, template: str, context: dict[str, Any], exc: Throttled
+) -> HttpResponse:
+    """A public look-up refused by its throttle (``core.throttle``): the same page with the
+    message, status 429 and ``Retry-After``."""
+    response = render(request, template, {**context, "error": str(exc), "result": None}, status=429)
+    response["Retry-After"] = str(exc.fields.get("retry_after", 60))
+    return response

@@ -20,4 +20,6 @@ def hall(request: HttpRequest) -> dict[str, object]:
         "nav_department": signed_in and can_any(user, DEPARTMENT_ACTIONS),
         "nav_supervisor": signed_in and can_any(user, SUPERVISOR_ACTIONS),
         "nav_stats": signed_in and can_any(user, ("stats.view",)),
+        # AGPL-3.0 §13: users of the server are offered its source (ONEWINDOW_SOURCE_URL).
+        "source_url": settings.ONEWINDOW_SOURCE_URL or "/source.tar.gz",
     }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -93,6 +95,12 @@ class InspectionForm(forms.Form):
     )
     inspectors = forms.CharField(label=_("踏勘人员"), max_length=200)
 
+    def clean_scheduled_for(self) -> dt.datetime:
+        value = self.cleaned_data["scheduled_for"]
+        if not 2000 <= value.year <= 2100:  # as the API (cases.schemas.LocalDatetime)
+            raise forms.ValidationError(_("踏勘时间超出范围（2000—2100年）"))
+        return value
+
 
 class FindingForm(forms.Form):
     passed = forms.TypedChoiceField(
@@ -118,6 +126,9 @@ class DecideForm(forms.Form):
 
 class SuspendForm(forms.Form):
     reason = forms.ChoiceField(label=_("中止原因"), choices=SuspensionReason.choices)
+    expected_days = forms.IntegerField(
+        label=_("预计中止工作日"), min_value=1, max_value=250, help_text=_("告知申请人的预计中止时长")
+    )
     note = forms.CharField(label=_("说明"), required=False, max_length=500)
 
 

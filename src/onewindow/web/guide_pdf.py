@@ -13,7 +13,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from onewindow.licences.pdf import register_chinese_font
-from onewindow.web.guides import BundleGuide, ItemGuide, MaterialLine
+from onewindow.web.guides import BundleGuide, ItemGuide, MaterialLine, StepLine
 
 
 def _styles(font: str) -> dict[str, ParagraphStyle]:
@@ -79,6 +79,24 @@ def _materials(lines: list[MaterialLine], s: dict[str, ParagraphStyle], *, with_
     return table
 
 
+def _steps(lines: list[StepLine], s: dict[str, ParagraphStyle]) -> Table:
+    head = [_("序号"), _("环节"), _("办理部门"), _("环节时限"), _("说明")]
+    rows = [[_p(h, s["small"]) for h in head]]
+    for n, step in enumerate(lines, start=1):
+        rows.append(
+            [
+                _p(n, s["small"]),
+                _p(step.kind, s["small"]),
+                _p(step.department, s["small"]),
+                _p(step.limit or "—", s["small"]),
+                _p(step.deemed_consent, s["small"]),
+            ]
+        )
+    table = Table(rows, colWidths=[12 * mm, 24 * mm, 30 * mm, 28 * mm, 76 * mm], repeatRows=1)
+    table.setStyle(_grid(header=True))
+    return table
+
+
 def _document(title: str, story: list) -> bytes:
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
@@ -116,12 +134,17 @@ def item_guide_pdf(guide: ItemGuide, hall_name: str) -> bytes:
                 (_("网办深度"), guide.online_depth),
                 (_("到现场次数"), guide.visits),
                 (_("办理地点"), where),
+                (_("可办层级"), guide.tiers),
+                *([(_("代收代办"), guide.collect)] if guide.collect else []),
+                *([(_("缺席默认"), guide.deemed_consent)] if guide.deemed_consent else []),
             ],
             s,
         ),
         _p(_("申请材料"), s["h2"]),
         _materials(guide.materials, s, with_items=False),
     ]
+    if guide.steps:
+        story += [_p(_("办理流程"), s["h2"]), _steps(guide.steps, s)]
     return _document(f"{item.name} 办事指南", story)
 
 
@@ -138,7 +161,11 @@ def bundle_guide_pdf(guide: BundleGuide, hall_name: str) -> bytes:
                 (_("包含事项"), "、".join(f"{i.name}（{i.department.short_name}）" for i in guide.items)),
                 (_("承诺时限"), guide.promised),
                 (_("并联办理用时"), guide.critical_path),
-                (_("法定时限合计"), guide.legal_total),
+                *(
+                    [(_("联合办理时限"), guide.joint_note)]
+                    if guide.joint_limit
+                    else [(_("法定时限合计"), guide.legal_total)]
+                ),
                 (
                     _("申请材料"),
                     _("一套材料 %(n)s 份（分别办理需 %(m)s 份）")

@@ -9,17 +9,26 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from onewindow.catalog.limits import limit_compression
+from onewindow.catalog.limits import JOINT_HANDLING_EXTENSION, limit_compression
 from onewindow.catalog.models import (
     DATA_SOURCES,
     Bundle,
     BundleOption,
+    ItemStep,
     Material,
     MaterialForm,
     OnlineDepth,
     ServiceItem,
+    ServiceItemVersion,
+    Tier,
 )
-from onewindow.catalog.selectors import bundle_combined_limit, bundle_combined_materials, bundle_items
+from onewindow.catalog.selectors import (
+    bundle_combined_limit,
+    bundle_combined_materials,
+    bundle_items,
+    bundle_joint_limit,
+)
+from onewindow.clock.workdays import Duration
 from onewindow.org.models import ServiceWindow
 from onewindow.org.selectors import hall_get_main
 
@@ -80,6 +89,26 @@ def windows_for(departments: list[Any]) -> list[ServiceWindow]:
 
 
 @dataclass
+class StepLine:
+    """One step of the procedure as the applicant reads it."""
+
+    kind: str
+    department: str
+    limit: str  # "" when the step has no limit of its own
+    deemed_consent: str  # "逾期未出具意见视为同意（依据：…）" where silence counts as consent, else ""
+
+
+def step_line(step: ItemStep) -> StepLine:
+    basis = step.deemed_consent_basis.strip()
+    return StepLine(
+        kind=step.get_kind_display(),
+        department=step.department.short_name or step.department.name,
+        limit=str(step.limit) if step.limit else "",
+        deemed_consent=_("逾期未出具意见视为同意（依据：%(basis)s）") % {"basis": basis} if basis else "",
+    )
+
+
+@dataclass
 class ItemGuide:
     item: ServiceItem
     materials: list[MaterialLine]
@@ -90,11 +119,43 @@ class ItemGuide:
     online_depth: str
     visits: str
     windows: list[ServiceWindow]
-    steps: list[Any]
+    steps: list[StepLine]
+    tiers: str  # where it may be handled: "县（区）、乡镇（街道）"
+    collect: str  # where it may be handed in for the county department (代收代办), or ""
+    deemed_consent: str  # the version's 缺席默认 for opinions asked during review, or ""
 
 
 def visits_label(n: int) -> str:
     return _("零跑动") if n == 0 else _("最多跑%(n)s次") % {"n": n}
+
+
+def tiers_label(item: ServiceItem) -> str:
+    return "、".join(str(Tier(t).label) for t in item.tiers)
+
+
+def collect_label(item: ServiceItem) -> str:
+    """Where the item may be handed in although it is not devolved there (代收代办): the town and
+    village places that do not handle it themselves, which pass it to the county department."""
+    if not item.collect_for_higher_tier:
+        return ""
+    where = {Tier.TOWN: _("乡镇（街道）便民服务中心"), Tier.VILLAGE: _("村（社区）代办点")}
+    places = [place for tier, place in where.items() if tier not in item.tiers]
+    if not places:
+        return ""
+    return _("%(places)s可代收申请材料，转%(department)s受理办理") % {
+        "places": "、".join(places),
+        "department": item.department.name,
+    }
+
+
+def deemed_consent_label(version: ServiceItemVersion) -> str:
+    """The version's 缺席默认 for the opinions asked during review, in words, or ""."""
+    if not version.deemed_consent_days or not version.deemed_consent_basis.strip():
+        return ""
+    return _("征求意见的部门%(days)s个工作日内未出具意见的，视为同意（依据：%(basis)s）") % {
+        "days": version.deemed_consent_days,
+        "basis": version.deemed_consent_basis.strip(),
+    }
 
 
 def item_guide(item: ServiceItem) -> ItemGuide:
@@ -128,7 +189,10 @@ def item_guide(item: ServiceItem) -> ItemGuide:
         online_depth=str(OnlineDepth(version.online_depth).label),
         visits=visits_label(version.max_visits),
         windows=windows_for([item.department]),
-        steps=list(version.steps.all()),
+        steps=[step_line(s) for s in version.steps.all()],
+        tiers=tiers_label(item),
+        collect=collect_label(item),
+        deemed_consent=deemed_consent_label(version),
     )
 
 
@@ -144,6 +208,15 @@ class BundleGuide:
     critical_path: str
     legal_total: str
     windows: list[ServiceWindow]
+    joint_limit: str  # 联合办理's statutory limit ("45个工作日"), or "" when not handled jointly
+    joint_note: str  # what joint handling means for the applicant, or ""
+
+
+def joint_note(limit: Duration) -> str:
+    return _(
+        "联合办理（《中华人民共和国行政许可法》第二十六条）：各部门并联办理，办理时间不超过%(limit)s；"
+        "经本级人民政府负责人批准，可以延长%(extension)s，并将延长期限的理由告知申请人（第四十二条第二款）"
+    ) % {"limit": limit, "extension": JOINT_HANDLING_EXTENSION}
 
 
 def bundle_guide(bundle: Bundle, option: BundleOption | None) -> BundleGuide:
@@ -162,6 +235,7 @@ def bundle_guide(bundle: Bundle, option: BundleOption | None) -> BundleGuide:
         if legal_days and same_unit == {legal_days[0].unit} and legal_days[0].unit == "workday"
         else "—"
     )
+    joint = bundle_joint_limit(bundle, option)
     return BundleGuide(
         bundle=bundle,
         option=option,
@@ -188,4 +262,6 @@ def bundle_guide(bundle: Bundle, option: BundleOption | None) -> BundleGuide:
         critical_path=str(limit.critical_path) if limit.critical_path else "—",
         legal_total=legal_total,
         windows=windows_for([i.department for i in items]),
+        joint_limit=str(joint) if joint else "",
+        joint_note=joint_note(joint) if joint else "",
     )

@@ -7,6 +7,8 @@ from onewindow.web import (
     views_feedback,
     views_online,
     views_portal,
+    views_signin,
+    views_source,
     views_supervisor,
     views_verify,
     views_window,
@@ -14,12 +16,16 @@ from onewindow.web import (
 
 app_name = "web"
 urlpatterns = [
+    # GNU AGPL-3.0 §13: the running source, offered to every user (footer link)
+    path("source.tar.gz", views_source.source, name="source"),
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("verify/<str:number>", views_verify.verify, name="verify"),
     # staff login
     path("login", views.StaffLoginView.as_view(), name="login"),
     path("logout", LogoutView.as_view(next_page="web:home"), name="logout"),
+    path("login/2fa", views_signin.two_factor, name="two-factor"),
+    path("login/2fa/setup", views_signin.two_factor_setup, name="two-factor-setup"),
     # citizen portal
     path("guide/", views_portal.catalogue, name="catalogue"),
     path("guide/item/<str:code>.pdf", views_portal.item_pdf, name="guide-item-pdf"),
@@ -45,6 +51,11 @@ urlpatterns = [
     path("department/case/<str:number>/<str:action>", views_department.case_action, name="case-action"),
     # supervisor dashboard (效能督查)
     path("supervisor/", views_supervisor.dashboard, name="supervisor"),
+    path(
+        "supervisor/joint-extensions/<int:pk>/decide",
+        views_supervisor.joint_extension_decide,
+        name="joint-extension-decide",
+    ),
     # feedback: 好差评 and 吐槽找茬 (views_feedback)
     path("feedback/rate", views_feedback.rate, name="feedback-rate"),
     path("feedback/complain", views_feedback.complain, name="feedback-complain"),

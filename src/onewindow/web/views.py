@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 from onewindow.org.models import Department, Hall
 from onewindow.org.selectors import hall_get_main
 from onewindow.web.access import DEPARTMENT_ACTIONS, SUPERVISOR_ACTIONS, WINDOW_ACTIONS, can_any
+from onewindow.web.health import health_check
 
 
 @require_GET
@@ -27,15 +28,18 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Liveness and database reachability, for load balancers and `make demo`'s wait loop."""
+    """Liveness and database reachability, for load balancers and `make demo`'s wait loop; also
+    the timer backlog (503 once a due timer waited past ``ONEWINDOW_TIMER_LAG_MINUTES``: the
+    worker is down) and calendar warnings (``web.health``)."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
+        health = health_check()
     except DatabaseError as exc:
         return JsonResponse(
             {"status": "error", "database": connection.vendor, "detail": str(exc)}, status=503
         )
-    return JsonResponse({"status": "ok", "database": connection.vendor})
+    return JsonResponse({**health.as_json(), "database": connection.vendor}, status=200 if health.ok else 503)
 
 
 class StaffLoginView(LoginView):

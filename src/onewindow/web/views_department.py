@@ -13,21 +13,21 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from onewindow.cases import selectors as case_selectors
 from onewindow.cases import services
-from onewindow.cases.models import CaseStatus, ExtensionStatus
+from onewindow.cases.models import DECIDED_CASE_STATES, CaseStatus, ExtensionStatus
 from onewindow.cases.selectors import (
     OPEN_STATES,
     PUBLIC_EVENTS,
-    case_allowed_actions,
     case_detail,
     case_figures,
     worklist,
 )
-from onewindow.cases.transitions import CASE_TRANSITIONS, RUNNING
+from onewindow.cases.transitions import RUNNING
 from onewindow.clock.workdays import WarningLevel
 from onewindow.core.errors import DomainError, InvalidInput, NotFound
+from onewindow.core.timeutil import now
 from onewindow.org.authz import can
-from onewindow.web import queries
 from onewindow.web.access import DEPARTMENT_ACTIONS, domain_error_page, not_found, staff_page
 from onewindow.web.forms import (
     DecideForm,
@@ -78,8 +78,8 @@ def queue(request: HttpRequest) -> HttpResponse:
         "statuses": [(s, CaseStatus(s).label) for s in OPEN_STATES],
         "warnings": list(WARNING_LABELS.items()),
         "warning_labels": WARNING_LABELS,
-        "opinions": queries.opinions_pending(request.user),
-        "extensions": queries.extensions_pending(request.user),
+        "opinions": case_selectors.opinion_list_pending(request.user),
+        "extensions": case_selectors.extension_list_pending(request.user),
         "error": error,
         "first_page": after is None,
     }
@@ -94,14 +94,10 @@ def _case_or_error(request: HttpRequest, number: str) -> tuple[Any, HttpResponse
 
 
 def _allowed(case: Any, user: Any) -> set[str]:
-    """The transition-table actions this user may take on the case now, plus the non-transition
-    actions (opinion, extension) the services allow in this state."""
-    allowed = {
-        action
-        for action in case_allowed_actions(case)
-        if can(user, CASE_TRANSITIONS[(case.status, action)].permission, department=case.step_department)
-    }
-    allowed &= {
+    """What the page offers: the table's actions the services would accept from this user now
+    (``case_actions_for``: state, guards and permission), ``decide`` for approve / deny, and the
+    extension request while one is possible (行政许可法 第四十二条)."""
+    allowed = set(case_selectors.case_actions_for(case, user)) & {
         "start_review",
         "start_inspection",
         "finish_inspection",
@@ -111,19 +107,13 @@ def _allowed(case: Any, user: Any) -> set[str]:
         "suspend",
         "resume",
     }
-    version = case.item_version
-    if case.status == CaseStatus.ACCEPTED and not (
-        version.is_instant or (case.commitment and version.commitment_approval)
-    ):
-        allowed -= {"approve"}
     if "approve" in allowed or "deny" in allowed:
         allowed.add("decide")
-    if version.needs_inspection and not case.findings.all():
-        allowed.discard("submit_for_decision")  # the service would refuse: inspect first
-    if "start_inspection" in allowed and not version.needs_inspection:
-        allowed.discard("start_inspection")
-    pending = any(e.status == ExtensionStatus.REQUESTED for e in case.extensions.all())
-    if case.status in RUNNING and not pending and can(user, "case.review", department=case.step_department):
+    if (
+        case.status in RUNNING
+        and can(user, "case.review", department=case.step_department)
+        and case_selectors.case_extension_refusal(case) is None
+    ):
         allowed.add("extension")
     return allowed
 
@@ -140,7 +130,11 @@ def _render_case(request: HttpRequest, case: Any, error: str = "", status: int =
         "application": case.application,
         "version": case.item_version,
         "figures": case_figures(case),
-        "materials": list(case.application.materials.select_related("material").order_by("pk")),
+        "materials": case_selectors.case_materials(case),
+        "waits_for": list(case.waits_for.all()),
+        "suspensions": list(case.suspensions.all()),
+        "decided_states": DECIDED_CASE_STATES,
+        "delivery_overdue": case.delivery_due_at is not None and case.delivery_due_at <= now(),
         "events": [(e, EVENT_LABELS.get(e.action, e.action)) for e in case.events.all()],
         "opinions": opinions,
         "my_opinions": [
@@ -243,7 +237,13 @@ def _decide(request: HttpRequest, case: Any) -> str:
 
 def _suspend(request: HttpRequest, case: Any) -> str:
     data = _valid(SuspendForm, request)
-    services.case_suspend(actor=request.user, case=case, reason=data["reason"], note=data["note"])
+    services.case_suspend(
+        actor=request.user,
+        case=case,
+        reason=data["reason"],
+        expected_days=data["expected_days"],
+        note=data["note"],
+    )
     return _("已中止计时")
 
 

@@ -13,9 +13,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from onewindow.complaints.models import ComplaintClass
-from onewindow.complaints.selectors import complaint_get, complaint_public
+from onewindow.complaints.selectors import complaint_follow_up_code, complaint_get, complaint_public
 from onewindow.complaints.services import ComplaintIn, complaint_follow_up_by_complainant, complaint_submit
 from onewindow.core.errors import DomainError, NotFound
+from onewindow.core.throttle import Throttled, guarded_lookup
 from onewindow.core.timeutil import today
 from onewindow.org.authz import can
 from onewindow.ratings import conf
@@ -28,6 +29,7 @@ from onewindow.ratings.selectors import (
     rates_summary,
 )
 from onewindow.ratings.services import rating_submit
+from onewindow.web.access import throttled_page
 
 
 class RatingForm(forms.Form):
@@ -64,6 +66,13 @@ class FollowUpForm(forms.Form):
         coerce=lambda v: v == "1",
         widget=forms.RadioSelect,
     )
+    code = forms.CharField(
+        label=_("回访码"),
+        min_length=8,
+        max_length=12,
+        help_text=_("登记诉求时告知您的8位回访码"),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -84,7 +93,11 @@ def rate(request: HttpRequest) -> HttpResponse:
     if not (number or suffix):
         return render(request, "web/feedback/rate.html", context)
     try:
-        application = application_for_applicant(number, suffix)
+        application = guarded_lookup(
+            request, "rating", number, lambda: application_for_applicant(number, suffix)
+        )
+    except Throttled as exc:
+        return throttled_page(request, "web/feedback/rate.html", context, exc)
     except NotFound as exc:
         context["error"] = str(exc)
         return render(request, "web/feedback/rate.html", context, status=404)
@@ -128,7 +141,12 @@ def complain(request: HttpRequest) -> HttpResponse:
             status = 400
     elif request.method == "POST":
         status = 400
-    return render(request, "web/feedback/complain.html", {"form": form, "created": created}, status=status)
+    context = {
+        "form": form,
+        "created": created,
+        "follow_up_code": complaint_follow_up_code(created) if created and not created.anonymous else "",
+    }
+    return render(request, "web/feedback/complain.html", context, status=status)
 
 
 @require_http_methods(["GET", "POST"])
@@ -143,16 +161,26 @@ def complaint_status(request: HttpRequest) -> HttpResponse:
             if request.method == "POST":
                 form = FollowUpForm(request.POST)
                 if form.is_valid():
-                    complaint_follow_up_by_complainant(
-                        complaint=complaint_get(number),
-                        phone_suffix=phone,
-                        satisfied=form.cleaned_data["satisfied"],
+                    guarded_lookup(
+                        request,
+                        "complaint",
+                        number,
+                        lambda: complaint_follow_up_by_complainant(
+                            complaint=complaint_get(number),
+                            phone_suffix=phone,
+                            code=form.cleaned_data["code"],
+                            satisfied=form.cleaned_data["satisfied"],
+                        ),
                     )
                 else:
                     context["form"], status = form, 400
-            context["result"] = complaint_public(number, phone)
-        except NotFound:
-            context["error"] = "未找到与诉求编号和联系电话后4位相符的诉求，请核对后重试"
+            context["result"] = guarded_lookup(
+                request, "complaint", number, lambda: complaint_public(number, phone)
+            )
+        except Throttled as exc:
+            return throttled_page(request, "web/feedback/complaint_status.html", context, exc)
+        except NotFound as exc:
+            context["error"] = _("%(reason)s，请核对后重试") % {"reason": str(exc)}
             status = 404
         except DomainError as exc:
             context["error"], status = str(exc), 400
@@ -160,11 +188,16 @@ def complaint_status(request: HttpRequest) -> HttpResponse:
     return render(request, "web/feedback/complaint_status.html", context, status=status)
 
 
-def _date(value: str | None, default: dt.date) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value) if value else default
-    except ValueError:
+def _date(value: str | None, default: dt.date) -> dt.date | None:
+    """The day ``value`` names (YYYY-MM-DD), ``default`` if it is empty; None if it is not a day
+    or lies outside 2000–2100 (beyond, the period's arithmetic overflows)."""
+    if not value:
         return default
+    try:
+        day = dt.date.fromisoformat(value)
+    except ValueError:
+        return None
+    return day if 2000 <= day.year <= 2100 else None
 
 
 def rates(request: HttpRequest) -> HttpResponse:
@@ -173,7 +206,10 @@ def rates(request: HttpRequest) -> HttpResponse:
     if not can(request.user, "supervision.view"):
         return render(request, "web/403.html", status=403 if request.user.is_authenticated else 401)
     end = _date(request.GET.get("end"), today())
-    start = _date(request.GET.get("start"), end.replace(day=1))
+    start = _date(request.GET.get("start"), end.replace(day=1)) if end is not None else None
+    if start is None or end is None:
+        error = _("日期无效：请按“年-月-日”填写2000年至2100年之间的日期")
+        return render(request, "web/feedback/rates.html", {"error": error, "rates": []}, status=400)
     if end < start:
         start, end = end, start
     summary = rates_summary(Scope(start=start, end=end))

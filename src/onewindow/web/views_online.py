@@ -148,6 +148,7 @@ def _upload(request: HttpRequest, application: Any, token: str) -> str:
     upload = request.FILES.get("file")
     if upload is None:
         raise InvalidInput(_("请选择要上传的文件"))
+    services.application_screen_upload(actor=None, application=application, upload=upload, token=token)
     row = services.application_attach_material(
         actor=None,
         application=application,

@@ -9,13 +9,13 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from onewindow.cases.selectors import application_track
+from onewindow.cases.selectors import application_track, delivery_for_tracking
 from onewindow.catalog.models import Audience, Topic
 from onewindow.catalog.selectors import bundle_get, bundle_list, item_get, item_list_search
 from onewindow.core.errors import NotFound
+from onewindow.core.throttle import Throttled, guarded_lookup
 from onewindow.org.selectors import department_list_active, hall_get_main
-from onewindow.web import queries
-from onewindow.web.access import not_found
+from onewindow.web.access import not_found, throttled_page
 from onewindow.web.guide_pdf import bundle_guide_pdf, item_guide_pdf
 from onewindow.web.guides import bundle_guide, item_guide
 
@@ -146,8 +146,12 @@ def track(request: HttpRequest) -> HttpResponse:
     status = 200
     if number or suffix:
         try:
-            context["result"] = application_track(number, suffix)
-            context["delivery"] = queries.delivery_for_tracking(context["result"].number)
+            context["result"] = guarded_lookup(
+                request, "track", number, lambda: application_track(number, suffix)
+            )
+            context["delivery"] = delivery_for_tracking(context["result"].number)
+        except Throttled as exc:
+            return throttled_page(request, "web/portal/track.html", context, exc)
         except NotFound as exc:
             context["error"] = str(exc)
             status = 404

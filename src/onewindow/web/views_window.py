@@ -8,22 +8,35 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from onewindow.cases import selectors as case_selectors
 from onewindow.cases import services
-from onewindow.cases.models import ApplicationMaterial, ApplicationStatus, Channel, MaterialState
-from onewindow.cases.selectors import application_detail, application_visible
+from onewindow.cases.models import (
+    OPEN_CASE_STATES,
+    ApplicationMaterial,
+    ApplicationStatus,
+    Channel,
+    MaterialState,
+)
+from onewindow.cases.selectors import (
+    applicant_get_for_user,
+    applicant_search_for_user,
+    application_detail,
+    application_visible,
+    due_day,
+)
 from onewindow.catalog.models import Bundle, ServiceItem
 from onewindow.catalog.selectors import bundle_list, item_list_search
 from onewindow.core.errors import DomainError, InvalidInput, NotFound
+from onewindow.core.timeutil import now
 from onewindow.org.authz import can
 from onewindow.org.models import Applicant
-from onewindow.org.selectors import applicant_list_search, hall_get_main, staff_for_user
+from onewindow.org.selectors import hall_get_main, staff_for_user
 from onewindow.org.services import applicant_register
-from onewindow.web import queries
 from onewindow.web.access import (
     DEPARTMENT_ACTIONS,
     SUPERVISOR_ACTIONS,
@@ -33,21 +46,35 @@ from onewindow.web.access import (
     not_found,
     staff_page,
 )
+from onewindow.web.files import material_file_response
 from onewindow.web.forms import ApplicantForm, ApplicationStartForm, DeliverForm, RefuseForm, form_error_text
 
 
 @require_GET
 @staff_page(*WINDOW_ACTIONS)
 def workbench(request: HttpRequest) -> HttpResponse:
-    """``/window/``: find an applicant, today's applications."""
-    query = request.GET.get("q", "").strip()[:50]
+    """``/window/``: find an applicant of the officer's region by the full ID number, or by name
+    and the last 4–6 characters of it (``cases.selectors.applicant_search_for_user``); today's
+    applications."""
+    query = {
+        "id_number": request.GET.get("id_number", "").strip()[:18],
+        "name": request.GET.get("name", "").strip()[:200],
+        "id_suffix": request.GET.get("id_suffix", "").strip()[:6],
+    }
+    found, error, status = None, "", 200
+    if any(query.values()):
+        try:
+            found = applicant_search_for_user(request.user, **query)
+        except DomainError as exc:
+            error, status = str(exc), 400
     context = {
         "query": query,
-        "found": list(applicant_list_search(query=query)) if query else None,
-        "today": queries.applications_today(request.user),
+        "found": found,
+        "error": error,
+        "today": case_selectors.application_list_today(request.user),
         "can_register": can(request.user, "applicant.register"),
     }
-    return render(request, "web/window/workbench.html", context)
+    return render(request, "web/window/workbench.html", context, status=status)
 
 
 @require_http_methods(["GET", "POST"])
@@ -65,6 +92,8 @@ def applicant(request: HttpRequest) -> HttpResponse:
             try:
                 created = applicant_register(
                     actor=request.user,
+                    # registered where the officer sits: the window's search finds them there
+                    region=_region_hall_window(request.user)[0],
                     kind=data["kind"],
                     name=data["name"],
                     id_number=data["id_number"],
@@ -132,9 +161,10 @@ def _parse_target(value: str) -> dict[str, Any]:
 def new_application(request: HttpRequest, applicant_id: int) -> HttpResponse:
     """``/window/new/<applicant>``: choose an item or a bundle option; the service generates the
     material checklist (one set of materials)."""
-    person = Applicant.objects.filter(pk=applicant_id).first()
-    if person is None:
-        return not_found(request, _("申请人不存在"))
+    try:
+        person = applicant_get_for_user(request.user, applicant_id)
+    except NotFound as exc:
+        return not_found(request, str(exc))
     form = ApplicationStartForm(request.POST or None)
     error, status = "", 200
     if request.method == "POST":
@@ -212,7 +242,18 @@ def _render_application(
         "refuse_form": RefuseForm(),
         "deliver_form": DeliverForm(initial={"method": application.delivery_method}),
         "delivered": hasattr(application, "delivery"),
+        "joint_extensions": list(application.joint_extensions.all()),
+        "can_request_joint_extension": bool(
+            application.joint_legal_due_at
+            and any(c.status in OPEN_CASE_STATES for c in application.cases.all())
+            and can(request.user, "application.request_joint_extension", region=application.region)
+        ),
     }
+    if status_value == ApplicationStatus.SUBMITTED:
+        deemed_at = services.application_deemed_acceptance_at(application)
+        context["deemed_acceptance_at"] = deemed_at
+        context["art32_closed"] = deemed_at is not None and now() >= deemed_at
+        context["art32_last_day"] = due_day(deemed_at)
     return render(request, "web/window/application.html", context, status=status)
 
 
@@ -220,6 +261,7 @@ def _upload(request: HttpRequest, application: Any) -> str:
     upload = request.FILES.get("file")
     if upload is None:
         raise InvalidInput(_("请选择要上传的文件"))
+    services.application_screen_upload(actor=request.user, application=application, upload=upload)
     row = services.application_attach_material(
         actor=request.user,
         application=application,
@@ -258,8 +300,9 @@ def _correction(request: HttpRequest, application: Any) -> str:
     extra = []
     for row in application.materials.all():
         reason = request.POST.get(f"reason_{row.material.key}", "").strip()
+        fact = request.POST.get(f"fact_{row.material.key}", "").strip()
         if reason:
-            extra.append({"material": row.material.key, "reason": reason[:200]})
+            extra.append({"material": row.material.key, "reason": reason[:200], "new_fact": fact[:500]})
     other = request.POST.get("other", "").strip()
     if other:
         extra.append({"material": "", "reason": other[:500]})
@@ -295,6 +338,17 @@ def _deliver(request: HttpRequest, application: Any) -> str:
     return _("已统一出件，办件全部办结")
 
 
+def _joint_extension(request: HttpRequest, application: Any) -> str:
+    try:
+        days = int(request.POST.get("days", ""))
+    except ValueError:
+        raise InvalidInput(_("延长的工作日数须为1至15的整数")) from None
+    extension = services.joint_extension_request(
+        actor=request.user, application=application, days=days, reason=request.POST.get("reason", "")[:2000]
+    )
+    return _("联合办理延期申请已提交（%(n)s 个工作日），待本级人民政府负责人批准") % {"n": extension.days}
+
+
 ACTIONS: dict[str, Callable[[HttpRequest, Any], str]] = {
     "upload": _upload,
     "mark": _mark,
@@ -304,6 +358,7 @@ ACTIONS: dict[str, Callable[[HttpRequest, Any], str]] = {
     "correction": _correction,
     "refuse": _refuse,
     "deliver": _deliver,
+    "joint_extension": _joint_extension,
 }
 
 
@@ -337,8 +392,8 @@ def application_action(request: HttpRequest, ref: str, action: str) -> HttpRespo
 def delivery(request: HttpRequest) -> HttpResponse:
     """``/window/delivery``: 统一出件 — applications whose cases are all decided, and today's deliveries."""
     context = {
-        "ready": queries.applications_ready_for_delivery(request.user),
-        "done": queries.deliveries_today(request.user),
+        "ready": case_selectors.application_list_ready_for_delivery(request.user),
+        "done": case_selectors.delivery_list_today(request.user),
         "form": DeliverForm(),
     }
     return render(request, "web/window/delivery.html", context)
@@ -357,4 +412,4 @@ def material_file(request: HttpRequest, pk: int) -> HttpResponse:
         return not_found(request)
     if not application_visible(row.application, request.user):
         return forbidden(request, _("您无权查看该申请的材料"))
-    return FileResponse(row.file.open("rb"), as_attachment=True, filename=row.original_name or "material")
+    return material_file_response(row.file, original_name=row.original_name, content_type=row.content_type)

@@ -15,10 +15,10 @@ from onewindow.cases.models import (
     CaseEvent,
     CaseStatus,
     CorrectionNotice,
-    NumberSequence,
     Suspension,
 )
 from onewindow.complaints.models import Complaint, ComplaintClass, ComplaintEvent, ComplaintStatus
+from onewindow.core.models import NumberSequence
 from onewindow.org import idcodes
 from onewindow.org.models import Applicant
 from onewindow.ratings.models import BAD_LEVELS, Rating, Rectification, RectificationEvent

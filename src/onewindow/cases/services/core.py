@@ -6,28 +6,20 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from onewindow.audit.services import audit_record
 from onewindow.cases.models import (
     Application,
-    ApplicationStatus,
     Case,
     CaseEvent,
-    CaseStatus,
-    NumberSequence,
     Timer,
 )
-from onewindow.cases.transitions import (
-    APPLICATION_TRANSITIONS,
-    CASE_TRANSITIONS,
-    RESUME,
-    SYSTEM,
-    allowed_actions,
-)
-from onewindow.core.errors import ConcurrentChange, DomainError, InvalidTransition
+from onewindow.cases.transitions import APPLICATION, CASE, RESUME, SYSTEM
+from onewindow.core.errors import InvalidTransition
+from onewindow.core.lifecycle import Lifecycle
+from onewindow.core.numbers import sequence_next
 from onewindow.core.timeutil import now
 from onewindow.org.authz import require
 from onewindow.org.models import Region
@@ -38,24 +30,7 @@ DEFAULT_REMEDIES = (
 )
 
 
-class GuardFailed(DomainError):
-    code, status, title = "guard_failed", 409, "尚不满足办理条件"
-
-
 # ---- numbers -----------------------------------------------------------------------------------
-
-
-def sequence_next(scope: str) -> int:
-    """The next value of a named counter (application, draft and complaint numbers); row-locked
-    so concurrent callers never share a value."""
-    try:
-        with transaction.atomic():
-            NumberSequence.objects.get_or_create(scope=scope)
-    except IntegrityError:
-        pass  # created concurrently
-    seq = NumberSequence.objects.select_for_update().get(scope=scope)
-    NumberSequence.objects.filter(pk=seq.pk).update(last=F("last") + 1)
-    return seq.last + 1
 
 
 def _application_number(region: Region, at: dt.datetime) -> str:
@@ -105,20 +80,10 @@ def _event(
     )
 
 
-def _state_label(table_model: Any, state: str) -> str:
-    try:
-        return str(table_model(state).label)
-    except ValueError:
-        return state
-
-
-def _refuse_transition(kind: str, state: str, action: str, table: dict, model: Any) -> InvalidTransition:
-    allowed = [table[(state, a)].label for a in allowed_actions(table, state)]
-    what = next((r.label for (s, a), r in table.items() if a == action), action)
-    hint = f"；当前可以：{'、'.join(allowed)}" if allowed else "；当前状态下已不能再办理"
-    return InvalidTransition(
-        f"{_state_label(model, state)}的{kind}不能{what}{hint}", action=action, state=state
-    )
+def _permission(lifecycle: Lifecycle, action: str) -> str | None:
+    """The permission an action needs (the same from every state it is allowed in), checked before
+    the state: a user without it learns nothing about the object's state (403, not 409)."""
+    return next((r.permission for (_s, a), r in lifecycle.table.items() if a == action), None)
 
 
 def _move_application(
@@ -131,21 +96,24 @@ def _move_application(
     system: bool = False,
     **fields: Any,
 ) -> Application:
-    rule = APPLICATION_TRANSITIONS.get((application.status, action))
-    if rule is None:
-        raise _refuse_transition(
-            "申请", application.status, action, APPLICATION_TRANSITIONS, ApplicationStatus
-        )
-    if rule.permission == SYSTEM and not system:
-        raise InvalidTransition(f"“{rule.label}”只能由系统定时任务执行")
-    if not system and rule.permission != SYSTEM:
-        require(actor, rule.permission, region=application.region)
+    permission = _permission(APPLICATION, action)
+    if permission == SYSTEM and not system:
+        raise InvalidTransition(f"“{APPLICATION.action_label(action)}”只能由系统定时任务执行")
+    if not system and permission not in (None, SYSTEM):
+        require(actor, permission, region=application.region)
+    rule = APPLICATION.check(application, action)
     old = application.status
-    moved = Application.objects.filter(
-        pk=application.pk, status=old, lock_version=application.lock_version
-    ).update(status=rule.target, lock_version=F("lock_version") + 1, updated_at=now(), **fields)
-    if moved != 1:
-        raise ConcurrentChange("该申请已被他人处理，请刷新后重试")
+    APPLICATION.move(
+        Application,
+        application.pk,
+        old=old,
+        target=rule.target,
+        expect={"lock_version": application.lock_version},
+        conflict="该申请已被他人处理，请刷新后重试",
+        lock_version=F("lock_version") + 1,
+        updated_at=now(),
+        **fields,
+    )
     _event(
         application=application,
         case=None,
@@ -170,26 +138,32 @@ def _move_case(
     system: bool = False,
     **fields: Any,
 ) -> Case:
-    rule = CASE_TRANSITIONS.get((case.status, action))
-    if rule is None:
-        raise _refuse_transition("办件", case.status, action, CASE_TRANSITIONS, CaseStatus)
-    if not system:
-        department = case.department if action in {"revoke"} else case.step_department
-        if action == "deliver" or action == "close":
-            require(actor, rule.permission, region=case.application.region)
+    permission = _permission(CASE, action)
+    if not system and permission not in (None, SYSTEM):
+        if action in ("deliver", "close"):
+            require(actor, permission, region=case.application.region)
         else:
-            require(actor, rule.permission, department=department)
+            require(
+                actor, permission, department=case.department if action == "revoke" else case.step_department
+            )
+    rule = CASE.check(case, action)
     target = case.resume_status if rule.target == RESUME else rule.target
     if action == "suspend":
         fields["resume_status"] = case.status
     if rule.target == RESUME:
         fields["resume_status"] = ""
     old = case.status
-    moved = Case.objects.filter(pk=case.pk, status=old, lock_version=case.lock_version).update(
-        status=target, lock_version=F("lock_version") + 1, updated_at=now(), **fields
+    CASE.move(
+        Case,
+        case.pk,
+        old=old,
+        target=target,
+        expect={"lock_version": case.lock_version},
+        conflict=f"办件 {case.number} 已被他人处理，请刷新后重试",
+        lock_version=F("lock_version") + 1,
+        updated_at=now(),
+        **fields,
     )
-    if moved != 1:
-        raise ConcurrentChange(f"办件 {case.number} 已被他人处理，请刷新后重试")
     _event(
         application=case.application,
         case=case,
@@ -205,11 +179,13 @@ def _move_case(
 
 
 def _timer(kind: str, target_id: int, due_at: dt.datetime) -> None:
-    Timer.objects.update_or_create(
-        kind=kind,
-        target_id=target_id,
-        defaults={"due_at": due_at, "fired_at": None, "cancelled": False, "result": ""},
-    )
+    """Arm (or move) the timer of ``kind`` for ``target_id``; one that already fired at the same
+    moment stays fired, so recomputing unchanged deadlines never repeats a warning."""
+    timer = Timer.objects.filter(kind=kind, target_id=target_id).first()
+    if timer is None:
+        Timer.objects.create(kind=kind, target_id=target_id, due_at=due_at)
+    elif timer.due_at != due_at or timer.cancelled:
+        Timer.objects.filter(pk=timer.pk).update(due_at=due_at, fired_at=None, cancelled=False, result="")
 
 
 def _cancel_timer(kind: str, target_id: int) -> None:

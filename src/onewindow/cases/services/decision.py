@@ -9,7 +9,6 @@ from django.db import transaction
 from onewindow.audit.services import audit_record
 from onewindow.cases.models import (
     Case,
-    CaseStatus,
     CreditRecord,
     PostVerification,
     TimerKind,
@@ -17,16 +16,21 @@ from onewindow.cases.models import (
 )
 from onewindow.cases.services.core import (
     DEFAULT_REMEDIES,
-    GuardFailed,
     _cancel_timer,
     _event,
     _lock,
     _move_case,
     _timer,
 )
-from onewindow.cases.services.deadlines import _calendar_for, _due
+from onewindow.cases.services.deadlines import (
+    _arm_delivery,
+    _due,
+    _store_deadlines,
+    application_cal,
+    case_delivery_due,
+)
+from onewindow.cases.transitions import RESULT_ISSUED
 from onewindow.catalog.models import StepKind
-from onewindow.clock.selectors import work_calendar
 from onewindow.clock.workdays import (
     Duration,
     Unit,
@@ -38,21 +42,30 @@ from onewindow.licences.services import licence_issue, licence_revoke
 from onewindow.org.authz import require
 
 
-def _decision_guards(case: Case, approve: bool) -> None:
-    version = case.item_version
-    if case.status == CaseStatus.ACCEPTED and not (
-        version.is_instant or (case.commitment and version.commitment_approval)
+def _start_waiting_cases(case: Case) -> None:
+    """A result was issued: the cases of the same application that waited only for results now
+    issued start their clocks at this moment (a step that needs another step's result is counted
+    from that result, never before), with their deadlines and warnings."""
+    at = now()
+    for waiting in case.blocks.filter(clock_started_at__isnull=True).select_related(
+        "application__region", "item_version"
     ):
-        raise GuardFailed("只有即办件或告知承诺制事项可以当场决定；其他办件须经审查")
-    if approve and case.deficient and not version.conditional_on_deficiency:
-        raise GuardFailed("容缺材料尚未补齐，补齐后方可作出准予决定")
-    unfinished = [
-        c.number
-        for c in case.waits_for.all()
-        if c.status not in (CaseStatus.APPROVED, CaseStatus.ISSUED, CaseStatus.DELIVERED, CaseStatus.CLOSED)
-    ]
-    if approve and unfinished:
-        raise GuardFailed(f"须待前置办件 {'、'.join(unfinished)} 准予后方可决定")
+        if any(c.status not in RESULT_ISSUED for c in waiting.waits_for.all()):
+            continue
+        if not Case.objects.filter(pk=waiting.pk, clock_started_at__isnull=True).update(clock_started_at=at):
+            continue
+        waiting.clock_started_at = at
+        _store_deadlines(waiting)
+        _event(
+            application=waiting.application,
+            case=waiting,
+            action="start_clock",
+            old=waiting.status,
+            new=waiting.status,
+            actor=None,
+            note=f"前置办件 {case.number} 已出具结果，开始计时",
+            data={"after": case.number},
+        )
 
 
 def _issue_licence(case: Case, actor: Any) -> Case:
@@ -77,12 +90,14 @@ def _issue_licence(case: Case, actor: Any) -> Case:
 def case_decide(
     *, actor: Any, case: Case, approve: bool, basis: str, remedies: str = "", licence_data: dict | None = None
 ) -> Case:
-    """准予 / 不予许可 with the legal basis (and, for a denial, the remedies). On approval on a
-    commitment (告知承诺) a post-verification task is opened for the supervising department."""
+    """准予 / 不予许可 with the legal basis (and, for a denial, the remedies). The table's guards
+    apply (``cases.transitions``: at once only for 即办 and 告知承诺; a waived material held; the
+    prerequisites' results issued). On approval on a commitment (告知承诺) a post-verification
+    task is opened for the supervising department; every decision is due for delivery ten working
+    days later (行政许可法 第四十四条)."""
     case = _lock(case)
     if not basis.strip():
         raise InvalidInput("决定须写明依据", errors={"basis": ["必填"]})
-    _decision_guards(case, approve)
     case = _move_case(
         case,
         "approve" if approve else "deny",
@@ -98,9 +113,18 @@ def case_decide(
     version = case.item_version
     if approve and version.result_licence_type:
         case = _issue_licence(case, actor)
+    # 行政许可法 第四十四条: delivered within ten (working) days of the decision.
+    # Once decided, the delivery due date is the case's running deadline (provisional past the
+    # loaded calendar years, recomputed when the notice is imported).
+    delivery_due, provisional = case_delivery_due(case)
+    Case.objects.filter(pk=case.pk).update(delivery_due_at=delivery_due, deadline_provisional=provisional)
+    case.delivery_due_at, case.deadline_provisional = delivery_due, provisional
+    _arm_delivery(case.application)
+    if approve:
+        _start_waiting_cases(case)
     if approve and case.commitment and version.commitment_approval:
-        cal = work_calendar(_calendar_for(case.application))
-        due, _p = _due(now(), Duration(version.post_verification_days or 30, Unit.WORKDAY), cal, [], [])
+        cal = application_cal(case.application)
+        due, _p = _due(now(), Duration(version.post_verification_days or 30, Unit.WORKDAY), cal)
         PostVerification.objects.create(
             case=case, department=case.department, due_at=due, status=VerificationStatus.OPEN
         )
@@ -164,3 +188,26 @@ def case_revoke(*, actor: Any, case: Case, reason: str, system: bool = False) ->
     if case.licence_number:
         licence_revoke(licence=licence_get(number=case.licence_number), actor=actor, reason=reason.strip())
     return case
+
+
+@transaction.atomic
+def credit_record_repair(*, actor: Any, record: CreditRecord, note: str) -> CreditRecord:
+    """信用修复: a false-commitment record is repaired (the applicant corrected the matter and the
+    supervisor accepted it), so 告知承诺 is open to the applicant again; the record itself stays."""
+    require(actor, "credit.repair")
+    if not note.strip():
+        raise InvalidInput("信用修复须写明依据和整改情况", errors={"note": ["必填"]})
+    done = CreditRecord.objects.filter(pk=record.pk, repaired_at__isnull=True).update(
+        repaired_at=now(), repair_note=note.strip()
+    )
+    if done != 1:
+        raise ConcurrentChange("该信用记录已修复")
+    record.refresh_from_db()
+    audit_record(
+        actor=actor,
+        action="credit.repair",
+        target=record.applicant,
+        before={"record": record.pk, "repaired": False},
+        after={"record": record.pk, "repaired": True, "note": record.repair_note},
+    )
+    return record

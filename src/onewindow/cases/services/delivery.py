@@ -8,25 +8,23 @@ from django.db import IntegrityError, transaction
 
 from onewindow.cases.models import (
     Application,
-    CaseStatus,
     Delivery,
     DeliveryMethod,
+    TimerKind,
 )
-from onewindow.cases.services.core import GuardFailed, _move_case
-from onewindow.core.errors import ConcurrentChange, InvalidInput
+from onewindow.cases.services.core import _cancel_timer, _move_case
+from onewindow.cases.services.deadlines import DECIDED_STATES
+from onewindow.core.errors import ConcurrentChange, GuardFailed, InvalidInput
 from onewindow.core.timeutil import now
 from onewindow.org.authz import require
-
-# ---- delivery, verification, revocation ---------------------------------------------------------
-
-DECIDED = (CaseStatus.APPROVED, CaseStatus.ISSUED, CaseStatus.DENIED)
 
 
 @transaction.atomic
 def application_deliver(
     *, actor: Any, application: Application, method: str | None = None, tracking_number: str = ""
 ) -> Delivery:
-    """统一出件: once every case is decided, hand all results over together; cases close."""
+    """统一出件: once every case is decided, hand all results over together; cases close and the
+    delivery timer (行政许可法 第四十四条) stops."""
     require(actor, "case.deliver", region=application.region)
     method = method or application.delivery_method
     if method not in DeliveryMethod.values:
@@ -34,7 +32,7 @@ def application_deliver(
     if method == DeliveryMethod.MAIL and not tracking_number.strip():
         raise InvalidInput("免费邮寄须登记邮件单号", errors={"tracking_number": ["必填"]})
     cases = list(application.cases.select_related("application__region", "step_department", "department"))
-    undecided = [c.number for c in cases if c.status not in DECIDED]
+    undecided = [c.number for c in cases if c.status not in DECIDED_STATES]
     if not cases or undecided:
         raise GuardFailed(f"还有办件未办结，不能统一出件：{'、'.join(undecided) or '无办件'}")
     try:
@@ -53,4 +51,5 @@ def application_deliver(
             case, "deliver", actor, data={"method": method, "tracking": tracking_number.strip()}
         )
         _move_case(case, "close", actor, closed_at=now())
+    _cancel_timer(TimerKind.DELIVERY_DUE, application.pk)
     return delivery

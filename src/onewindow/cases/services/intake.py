@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from onewindow.cases.models import (
     Application,
@@ -22,10 +23,14 @@ from onewindow.cases.models import (
     MaterialState,
     TimerKind,
 )
-from onewindow.cases.selectors import missing_materials, online_token_holds
+from onewindow.cases.selectors import (
+    applicant_commitment_bar,
+    missing_materials,
+    online_token_holds,
+    version_material_keys,
+)
 from onewindow.cases.services.core import (
     DEFAULT_REMEDIES,
-    GuardFailed,
     _application_number,
     _cancel_timer,
     _draft_reference,
@@ -33,24 +38,31 @@ from onewindow.cases.services.core import (
     _move_application,
     _timer,
 )
-from onewindow.cases.services.deadlines import _calendar_for, _due, _store_deadlines
+from onewindow.cases.services.deadlines import (
+    _due,
+    _store_deadlines,
+    _store_joint_deadlines,
+    application_cal,
+    application_deemed_acceptance_at,
+)
 from onewindow.cases.services.materials import _material
-from onewindow.catalog.models import AppliesTo, Bundle, BundleOption, ServiceItem, StepKind
+from onewindow.catalog.models import (
+    AppliesTo,
+    Bundle,
+    BundleOption,
+    ServiceItem,
+    StepKind,
+)
 from onewindow.catalog.selectors import bundle_items, merge_requirements
-from onewindow.clock.selectors import work_calendar
 from onewindow.clock.workdays import (
     Duration,
     Unit,
 )
-from onewindow.core.errors import InvalidInput
+from onewindow.core.errors import GuardFailed, InvalidInput
 from onewindow.core.timeutil import now
 from onewindow.licences.sources import materials_satisfied
 from onewindow.org.authz import require
-from onewindow.org.models import Applicant, ApplicantKind, Hall, Region, ServiceWindow
-
-# 行政许可法 第三十二条: incomplete materials must be listed in one notice at once or within five
-# days; if none is given in time, the application counts as accepted on the day it was received.
-CORRECTION_NOTICE_LIMIT = Duration(5, Unit.WORKDAY)
+from onewindow.org.models import Applicant, ApplicantKind, Hall, Region, RegionLevel, ServiceWindow
 
 # ---- intake --------------------------------------------------------------------------------------
 
@@ -69,9 +81,13 @@ def _chosen_items(
     return [item]
 
 
+def _audience(applicant: Applicant) -> str:
+    return AppliesTo.PERSON if applicant.kind == ApplicantKind.PERSON else AppliesTo.ENTITY
+
+
 def _checklist(items: list[ServiceItem], applicant: Applicant) -> list[dict[str, Any]]:
     """One row per material across all items (一套材料), for this kind of applicant."""
-    audience = AppliesTo.PERSON if applicant.kind == ApplicantKind.PERSON else AppliesTo.ENTITY
+    audience = _audience(applicant)
     needed: dict[int, list] = {}
     for item in items:
         for requirement in item.current_version.requirements.select_related("material").all():
@@ -82,6 +98,46 @@ def _checklist(items: list[ServiceItem], applicant: Applicant) -> list[dict[str,
         merged = merge_requirements(requirements)
         rows.append({"material": requirements[0].material, **merged})
     return rows
+
+
+def produced_in_application(items: list[ServiceItem]) -> dict[str, ServiceItem]:
+    """Licence types that an item of the same application issues (one bundle's earlier step), by
+    type name: a material satisfied by such a licence is produced here, not asked for."""
+    return {
+        item.current_version.result_licence_type: item
+        for item in items
+        if item.current_version is not None and item.current_version.result_licence_type
+    }
+
+
+def _producer(material: Any, produced: dict[str, ServiceItem]) -> ServiceItem | None:
+    kind, _sep, name = material.satisfied_by.partition(":")
+    return produced.get(name) if kind == "licence" else None
+
+
+def _intake_tier(items: list[ServiceItem], region: Region) -> bool:
+    """Check that the window's tier may take in every item; True when it collects them for the
+    county department (代收代办). Raises ``GuardFailed`` with the reason otherwise."""
+    level = region.level
+    if level not in (RegionLevel.TOWN, RegionLevel.VILLAGE):
+        for item in items:
+            if not item.tier_county and not item.collect_for_higher_tier:
+                raise GuardFailed(
+                    f"“{item.name}”由乡镇（街道）或村（社区）办理，请到事项下放的便民服务中心申请"
+                )
+        return False
+    handles = {RegionLevel.TOWN: "tier_town", RegionLevel.VILLAGE: "tier_village"}[level]
+    collected = False
+    for item in items:
+        if getattr(item, handles):
+            continue
+        if not item.collect_for_higher_tier:
+            tier = "乡镇（街道）" if level == RegionLevel.TOWN else "村（社区）"
+            raise GuardFailed(
+                f"“{item.name}”未下放至{tier}，也不可代收代办，本窗口不能受理；请到区（县）政务服务中心办理"
+            )
+        collected = True
+    return collected
 
 
 @transaction.atomic
@@ -103,8 +159,12 @@ def application_create(
 ) -> Application:
     """Start an application (draft) with its material checklist generated from the catalogue.
 
-    Exactly one of ``item`` and ``bundle`` is given; an item must be handled at the region's tier.
-    Materials that an existing licence or shared data satisfy are marked so (免证办理).
+    Exactly one of ``item`` and ``bundle`` is given. A town or village window takes in only items
+    devolved to its tier, and collects the others only where the item allows 代收代办 (the case
+    then goes to the county department); anything else raises ``GuardFailed``. Materials that an
+    existing licence or shared data satisfy are marked so (免证办理), and so are those that an
+    earlier item of the same bundle issues (the business licence for the seal). An applicant with
+    an unrepaired false-commitment record gets no 告知承诺 option.
 
     ``online_applicant=True`` is the citizen's own 网上申请: allowed only with ``actor=None`` and
     ``channel=online``; no staff permission is checked and a random ``access_token`` is stored
@@ -127,6 +187,7 @@ def application_create(
     for chosen in items:
         if chosen.current_version is None:
             raise InvalidInput(f"事项“{chosen.name}”尚未发布办事指南，暂不能申请")
+    collected = _intake_tier(items, region)
     at = now()
     application = Application.objects.create(
         draft_ref=_draft_reference(region, at),
@@ -144,8 +205,10 @@ def application_create(
         delivery_method=delivery_method,
         delivery_address=delivery_address.strip(),
         access_token=secrets.token_urlsafe(32) if online_applicant else "",
+        collected_on_behalf=collected,
     )
     rows = _checklist(items, applicant)
+    barred = applicant_commitment_bar(applicant) is not None
     ApplicationMaterial.objects.bulk_create(
         ApplicationMaterial(
             application=application,
@@ -153,12 +216,24 @@ def application_create(
             required=row["required"],
             waivable=row["waivable"],
             supply_days=row["supply_days"],
-            commitment_allowed=row["commitment_allowed"],
+            commitment_allowed=row["commitment_allowed"] and not barred,
         )
         for row in rows
     )
+    produced = produced_in_application(items)
+    in_bundle = {
+        row["material"].key: producer
+        for row in rows
+        if (producer := _producer(row["material"], produced)) is not None
+    }
+    for key, producer in in_bundle.items():
+        ApplicationMaterial.objects.filter(application=application, material__key=key).update(
+            state=MaterialState.SATISFIED,
+            evidence=f"由本次申请“{producer.name}”的办理结果提供"[:200],
+        )
     satisfied = materials_satisfied(
-        applicant=applicant, requirements=application.materials.select_related("material")
+        applicant=applicant,
+        requirements=application.materials.select_related("material").exclude(material__key__in=in_bundle),
     )
     for key, evidence in satisfied.items():
         ApplicationMaterial.objects.filter(application=application, material__key=key).update(
@@ -171,23 +246,75 @@ def application_create(
         old="",
         new=ApplicationStatus.DRAFT,
         actor=actor,
-        data={"title": application.title, "materials": len(rows), "satisfied": sorted(satisfied)},
+        data={
+            "title": application.title,
+            "materials": len(rows),
+            "satisfied": sorted([*satisfied, *in_bundle]),
+            **({"collected_on_behalf": True} if collected else {}),
+        },
     )
     return application
+
+
+def _arm_deemed_acceptance(application: Application) -> None:
+    at = application_deemed_acceptance_at(application)
+    if at is not None:
+        _timer(TimerKind.DEEMED_ACCEPTANCE, application.pk, at)
 
 
 @transaction.atomic
 def application_submit(*, actor: Any, application: Application, token: str | None = None) -> Application:
     """Hand the application in: the receipt time starts the five-working-day correction window
-    (行政许可法 第三十二条); a timer accepts it as of that day if no notice is issued in time.
-    An online applicant passes ``actor=None`` and the application's ``token``."""
+    (行政许可法 第三十二条); a timer announces the moment it is accepted by law, which every action
+    computes for itself. An online applicant passes ``actor=None`` and the application's ``token``."""
     received = now()
     online = online_token_holds(actor, application, token)
     application = _move_application(application, "submit", actor, system=online, received_at=received)
-    cal = work_calendar(_calendar_for(application))
-    due, _provisional_flag = _due(received, CORRECTION_NOTICE_LIMIT, cal, [], [])
-    _timer(TimerKind.DEEMED_ACCEPTANCE, application.pk, due)
+    _arm_deemed_acceptance(application)
     return application
+
+
+def _refuse_after_art32(application: Application, what: str) -> None:
+    """第三十二条: once five working days have passed since receipt without a correction notice, the
+    application *is* accepted as of its receipt; a notice or a refusal is no longer possible,
+    whether or not the timer has fired."""
+    if application.status != ApplicationStatus.SUBMITTED:
+        return
+    deemed_at = application_deemed_acceptance_at(application)
+    if deemed_at is None or now() < deemed_at:
+        return
+    received = timezone.localdate(application.received_at)
+    last_day = timezone.localdate(deemed_at - dt.timedelta(microseconds=1))
+    raise GuardFailed(
+        f"本申请于{received:%Y年%m月%d日}收件，五个工作日内（至{last_day:%Y年%m月%d日}）未告知补正，"
+        f"依行政许可法第三十二条自收件之日起即为受理，不能再{what}；请办理受理，受理时间记为收件时间",
+        deemed_acceptance_at=deemed_at,
+    )
+
+
+def _correction_scope(application: Application, items: list[dict[str, str]]) -> None:
+    """一次性告知 across rounds: after a resubmission, a further notice may only concern materials
+    resubmitted since the previous notice, or materials already named in an earlier notice and
+    still missing; anything else needs a new fact stated as its reason (``new_fact``)."""
+    earlier = list(application.corrections.order_by("issued_at", "pk"))
+    if not earlier:
+        return
+    last = earlier[-1]
+    named = {i.get("material") for notice in earlier for i in notice.items if i.get("material")}
+    resubmitted = set(
+        application.materials.filter(provided_at__gt=last.issued_at).values_list("material__key", flat=True)
+    )
+    outside = [
+        i["name"]
+        for i in items
+        if not i.get("new_fact") and not (i.get("material") and i["material"] in named | resubmitted)
+    ]
+    if outside:
+        raise GuardFailed(
+            f"已一次性告知过补正内容；再次告知只能针对重新提交的材料：{'、'.join(outside)}"
+            "不在此范围。确因新情况需要补正的，请逐项写明新情况",
+            outside=outside,
+        )
 
 
 @transaction.atomic
@@ -196,8 +323,12 @@ def application_request_correction(
 ) -> CorrectionNotice:
     """一次性告知: one notice listing every missing material, plus any other problems found.
 
-    Raises ``GuardFailed`` if nothing is missing and no other problem is given.
+    Each extra entry is ``{material, reason[, new_fact]}``. Raises ``GuardFailed`` if nothing is
+    missing and no other problem is given, once the 第三十二条 window has closed, and (after a
+    resubmission) for anything outside the resubmitted materials without a stated new fact.
     """
+    require(actor, "application.request_correction", region=application.region)
+    _refuse_after_art32(application, "告知补正")
     items = [
         {"material": m.material.key, "name": m.material.name, "reason": "未提交"}
         for m in missing_materials(application)
@@ -205,14 +336,20 @@ def application_request_correction(
     for entry in extra:
         reason = str(entry.get("reason", "")).strip()
         key = str(entry.get("material", "")).strip()
+        new_fact = str(entry.get("new_fact", "")).strip()
         if not reason:
             raise InvalidInput("每项补正内容都须写明原因", errors={"extra": ["reason 必填"]})
         name = _material(application, key).material.name if key else "其他"
-        items = [i for i in items if i["material"] != key or not key] + [
-            {"material": key, "name": name, "reason": reason}
-        ]
+        row = {
+            "material": key,
+            "name": name,
+            "reason": reason,
+            **({"new_fact": new_fact} if new_fact else {}),
+        }
+        items = [i for i in items if i["material"] != key or not key] + [row]
     if not items:
         raise GuardFailed("材料已齐全，无需补正；请直接受理")
+    _correction_scope(application, items)
     application = _move_application(
         application, "request_correction", actor, note=note, data={"items": items}
     )
@@ -226,16 +363,26 @@ def application_request_correction(
 @transaction.atomic
 def application_resubmit(*, actor: Any, application: Application, token: str | None = None) -> Application:
     """The applicant returns the corrected materials to the same application (online: ``actor=None``
-    and the application's ``token``)."""
+    and the application's ``token``): a new receipt, with its own five-working-day window. Refused
+    when the notice named only materials and none of them was provided or replaced since."""
     received = now()
     online = online_token_holds(actor, application, token)
+    notice = application.corrections.filter(resubmitted_at__isnull=True).order_by("-issued_at").first()
+    named = {i.get("material") for i in notice.items} if notice is not None else set()
+    if (
+        notice is not None
+        and "" not in named
+        and None not in named
+        and not application.materials.filter(
+            material__key__in=named, provided_at__gt=notice.issued_at
+        ).exists()
+    ):
+        raise GuardFailed("补正告知书所列材料尚未提交或更换；请先按补正告知书补齐材料，再重新提交")
     application = _move_application(application, "resubmit", actor, system=online, received_at=received)
     CorrectionNotice.objects.filter(application=application, resubmitted_at__isnull=True).update(
         resubmitted_at=received
     )
-    cal = work_calendar(_calendar_for(application))
-    due, _p = _due(received, CORRECTION_NOTICE_LIMIT, cal, [], [])
-    _timer(TimerKind.DEEMED_ACCEPTANCE, application.pk, due)
+    _arm_deemed_acceptance(application)
     return application
 
 
@@ -243,9 +390,12 @@ def application_resubmit(*, actor: Any, application: Application, token: str | N
 def application_refuse(
     *, actor: Any, application: Application, reason: str, remedies: str = ""
 ) -> Application:
-    """不予受理: the decision states its reason and the applicant's remedies."""
+    """不予受理: the decision states its reason and the applicant's remedies. Not once the
+    application counts as accepted (第三十二条)."""
+    require(actor, "application.refuse", region=application.region)
     if not reason.strip():
         raise InvalidInput("不予受理须说明理由", errors={"reason": ["必填"]})
+    _refuse_after_art32(application, "作出不予受理决定")
     application = _move_application(
         application,
         "refuse",
@@ -263,12 +413,33 @@ def _accept_guards(application: Application) -> None:
     if missing:
         names = "、".join(m.material.name for m in missing)
         raise GuardFailed(f"以下必要材料尚未提交：{names}。请一次性告知补正，或对可容缺材料选择容缺受理")
+    reason = applicant_commitment_bar(application.applicant)
+    if reason and application.materials.filter(state=MaterialState.COMMITTED).exists():
+        raise GuardFailed(f"{reason}；请撤回承诺并提交相应材料")
 
 
 def _open_cases(application: Application, actor: Any, accepted_at: dt.datetime) -> list[Case]:
+    """One case per item. A case that waits for another case's result (a bundle dependency, or a
+    material the other case issues) starts its clock when that result is issued; a waived (容缺)
+    material holds only the cases that need it."""
     items = _chosen_items(application.item, application.bundle, application.bundle_option)
-    waived = application.materials.filter(state=MaterialState.WAIVED).exists()
-    committed = application.materials.filter(state=MaterialState.COMMITTED).exists()
+    states = dict(application.materials.values_list("material__key", "state"))
+    waived = {key for key, state in states.items() if state == MaterialState.WAIVED}
+    committed = {key for key, state in states.items() if state == MaterialState.COMMITTED}
+    produced = produced_in_application(items)
+    waits: dict[int, set[int]] = {item.pk: set() for item in items}
+    if application.bundle_id:
+        for dep in application.bundle.dependencies.all():
+            if dep.item_id in waits and dep.waits_for_id in waits:
+                waits[dep.item_id].add(dep.waits_for_id)
+    needs: dict[int, set[str]] = {}
+    for item in items:
+        version = item.current_version
+        needs[item.pk] = version_material_keys(version, application.applicant)
+        for requirement in version.requirements.select_related("material"):
+            producer = _producer(requirement.material, produced)
+            if producer is not None and producer.pk != item.pk and requirement.material.key in needs[item.pk]:
+                waits[item.pk].add(producer.pk)
     cases = []
     for index, item in enumerate(items, start=1):
         version = item.current_version
@@ -285,8 +456,9 @@ def _open_cases(application: Application, actor: Any, accepted_at: dt.datetime) 
             step_department=step_department,
             status=CaseStatus.ACCEPTED,
             accepted_at=accepted_at,
-            deficient=waived,
-            commitment=committed,
+            clock_started_at=None if waits[item.pk] else accepted_at,
+            deficient=bool(waived & needs[item.pk]),
+            commitment=bool(committed & needs[item.pk]),
         )
         _store_deadlines(case)
         _event(
@@ -296,19 +468,29 @@ def _open_cases(application: Application, actor: Any, accepted_at: dt.datetime) 
             old="",
             new=CaseStatus.ACCEPTED,
             actor=actor,
-            data={"item": item.code, "version": version.number, "department": step_department.short_name},
+            data={
+                "item": item.code,
+                "version": version.number,
+                "department": step_department.short_name,
+                **({"clock": "waits"} if waits[item.pk] else {}),
+            },
         )
         cases.append(case)
-    if application.bundle_id:
-        by_item = {c.item_version.item_id: c for c in cases}
-        for dep in application.bundle.dependencies.all():
-            if dep.item_id in by_item and dep.waits_for_id in by_item:
-                by_item[dep.item_id].waits_for.add(by_item[dep.waits_for_id])
+    by_item = {c.item_version.item_id: c for c in cases}
+    for item_id, prerequisites in waits.items():
+        for prerequisite in prerequisites:
+            by_item[item_id].waits_for.add(by_item[prerequisite])
     return cases
 
 
 def _accept(
-    application: Application, actor: Any, action: str, accepted_at: dt.datetime, system: bool
+    application: Application,
+    actor: Any,
+    action: str,
+    accepted_at: dt.datetime,
+    *,
+    system: bool,
+    deemed: bool,
 ) -> Application:
     number = _application_number(application.region, accepted_at)
     application = _move_application(
@@ -319,23 +501,21 @@ def _accept(
         number=number,
         accepted_at=accepted_at,
         accepted_by=actor if getattr(actor, "pk", None) else None,
-        deemed_accepted=(action == "deem_accept"),
+        deemed_accepted=deemed,
+        data={"deemed": True, "basis": "行政许可法第三十二条"} if deemed else None,
     )
     _cancel_timer(TimerKind.DEEMED_ACCEPTANCE, application.pk)
     _open_cases(application, actor, accepted_at)
-    cal = work_calendar(_calendar_for(application))
-    if application.bundle_id and application.bundle.promised_limit is not None:
-        joint, _p = _due(accepted_at, application.bundle.promised_limit, cal, [], [])
-        Application.objects.filter(pk=application.pk).update(joint_due_at=joint)
-        application.joint_due_at = joint
+    _store_joint_deadlines(application)
     waived = list(application.materials.filter(state=MaterialState.WAIVED))
     if waived:
+        cal = application_cal(application)
         days = min(m.supply_days or 5 for m in waived)
-        due, _p = _due(accepted_at, Duration(days, Unit.WORKDAY), cal, [], [])
+        due, _p = _due(accepted_at, Duration(days, Unit.WORKDAY), cal)
         ApplicationMaterial.objects.filter(pk__in=[m.pk for m in waived]).update(supply_due_at=due)
         _timer(TimerKind.SUPPLY_DEADLINE, application.pk, due)
         if days > 1:
-            reminder, _p = _due(accepted_at, Duration(days - 1, Unit.WORKDAY), cal, [], [])
+            reminder, _p = _due(accepted_at, Duration(days - 1, Unit.WORKDAY), cal)
             _timer(TimerKind.SUPPLY_REMINDER, application.pk, reminder)
     return application
 
@@ -344,12 +524,24 @@ def _accept(
 def application_accept(*, actor: Any, application: Application) -> Application:
     """受理: every required material is provided, waived (容缺) or replaced by a commitment
     (告知承诺) or shared data; the application gets its number and one case per item, each
-    bound to the item's current version with its promised and statutory deadlines."""
+    bound to the item's current version with its promised and statutory deadlines.
+
+    Once five working days have passed since receipt without a correction notice, the application
+    is accepted by law as of its receipt (第三十二条): a late acceptance is dated to the receipt,
+    marked ``deemed_accepted``, and its deadlines count from there, whatever the timer did.
+    """
+    require(actor, "application.accept", region=application.region)
+    if application.status == ApplicationStatus.SUBMITTED:
+        deemed_at = application_deemed_acceptance_at(application)
+        if deemed_at is not None and now() >= deemed_at:
+            return _accept(application, actor, "accept", application.received_at, system=False, deemed=True)
     _accept_guards(application)
-    return _accept(application, actor, "accept", now(), system=False)
+    return _accept(application, actor, "accept", now(), system=False, deemed=False)
 
 
 @transaction.atomic
 def application_deem_accept(*, application: Application) -> Application:
     """Timer: no correction notice within five working days → accepted as of the receipt day."""
-    return _accept(application, None, "deem_accept", application.received_at or now(), system=True)
+    return _accept(
+        application, None, "deem_accept", application.received_at or now(), system=True, deemed=True
+    )

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
-from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
@@ -17,19 +15,19 @@ from onewindow.cases.models import (
     MaterialState,
     TimerKind,
 )
-from onewindow.cases.selectors import online_token_holds
-from onewindow.cases.services.core import GuardFailed, _cancel_timer, _event
-from onewindow.core.errors import InvalidInput, InvalidTransition
+from onewindow.cases.selectors import applicant_commitment_bar, case_material_keys, online_token_holds
+from onewindow.cases.services.core import _cancel_timer, _event
+from onewindow.core.errors import GuardFailed, InvalidInput, InvalidTransition
 from onewindow.core.timeutil import now
+from onewindow.core.uploads import (
+    MATERIAL_KINDS,
+    CheckedUpload,
+    discard_on_commit,
+    stored_name,
+    upload_check,
+    upload_limit_bytes,
+)
 from onewindow.org.authz import require
-
-# Accepted upload types and size (ONEWINDOW_MAX_UPLOAD_MB, default 20 MB).
-UPLOAD_TYPES = {
-    "application/pdf": b"%PDF",
-    "image/jpeg": b"\xff\xd8\xff",
-    "image/png": b"\x89PNG",
-    "application/ofd": b"PK",
-}
 
 
 def _material(application: Application, key: str) -> ApplicationMaterial:
@@ -39,20 +37,11 @@ def _material(application: Application, key: str) -> ApplicationMaterial:
     return row
 
 
-def _check_upload(upload: UploadedFile) -> tuple[str, bytes]:
-    limit = int(getattr(settings, "ONEWINDOW_MAX_UPLOAD_MB", 20)) * 1024 * 1024
-    if upload.size is None or upload.size == 0:
-        raise InvalidInput("上传的文件是空的")
-    if upload.size > limit:
-        raise InvalidInput(
-            f"文件“{upload.name}”为 {upload.size / 1048576:.1f} MB，超过 {limit // 1048576} MB 上限"
-        )
-    head = upload.read(8)
-    upload.seek(0)
-    for content_type, magic in UPLOAD_TYPES.items():
-        if head.startswith(magic):
-            return content_type, head
-    raise InvalidInput(f"文件“{upload.name}”不是可接受的类型（PDF、JPG、PNG 或 OFD）")
+def _check_upload(upload: UploadedFile) -> CheckedUpload:
+    """PDF, JPG, PNG or OFD, name, declared type and content agreeing, the file opening, at most
+    ONEWINDOW_MAX_UPLOAD_MB (default 20), virus-scanned when ONEWINDOW_CLAMD is set
+    (``core.uploads.upload_check``; remembered, so a view's earlier check is not repeated)."""
+    return upload_check(upload, kinds=MATERIAL_KINDS, max_bytes=upload_limit_bytes())
 
 
 @transaction.atomic
@@ -79,20 +68,19 @@ def application_attach_material(
     row = _material(application, material_key)
     if application.status == ApplicationStatus.ACCEPTED and row.state != MaterialState.WAIVED:
         raise InvalidTransition(f"申请已受理，材料“{row.material.name}”无需再上传")
-    content_type, _head = _check_upload(upload)
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
+    checked = _check_upload(upload)
     supplying = row.state == MaterialState.WAIVED and application.status == ApplicationStatus.ACCEPTED
-    row.file.save(upload.name, upload, save=False)
-    row.original_name = upload.name[:200]
-    row.content_type = content_type
-    row.size = upload.size
-    row.sha256 = digest.hexdigest()
+    replaced = row.file.name
+    row.file.save(stored_name(checked), upload, save=False)  # a generated name, never the user's
+    discard_on_commit(row.file.storage, replaced)
+    row.original_name = checked.original_name
+    row.content_type = checked.content_type
+    row.size = checked.size
+    row.sha256 = checked.sha256
     row.state = MaterialState.PROVIDED
+    row.provided_at = now()
     if supplying:
-        row.supplied_at = now()
+        row.supplied_at = row.provided_at
     row.save()
     _event(
         application=application,
@@ -109,11 +97,18 @@ def application_attach_material(
 
 
 def _after_supply(application: Application) -> None:
-    if application.materials.filter(state=MaterialState.WAIVED).exists():
+    """A 容缺 material was supplied: each case that needed only supplied materials may go on (a
+    waived material holds only the cases that need it); the timers stop once none is left."""
+    still_waived = set(
+        application.materials.filter(state=MaterialState.WAIVED).values_list("material__key", flat=True)
+    )
+    for case in Case.objects.filter(application=application, deficient=True).select_related("item_version"):
+        if not still_waived & case_material_keys(case):
+            Case.objects.filter(pk=case.pk).update(deficient=False)
+    if still_waived:
         return
     _cancel_timer(TimerKind.SUPPLY_DEADLINE, application.pk)
     _cancel_timer(TimerKind.SUPPLY_REMINDER, application.pk)
-    Case.objects.filter(application=application, deficient=True).update(deficient=False)
 
 
 @transaction.atomic
@@ -149,6 +144,8 @@ def application_mark_material(
     row = _material(application, material_key)
     if state == MaterialState.WAIVED and not row.waivable:
         raise GuardFailed(f"材料“{row.material.name}”不在容缺受理清单内，不能容缺")
+    if state == MaterialState.COMMITTED and (bar := applicant_commitment_bar(application.applicant)):
+        raise GuardFailed(f"{bar}，请提交“{row.material.name}”")
     if state == MaterialState.COMMITTED and not row.commitment_allowed:
         raise GuardFailed(f"材料“{row.material.name}”不适用告知承诺")
     if state not in (
@@ -161,7 +158,8 @@ def application_mark_material(
     old = row.state
     row.state = state
     row.evidence = evidence[:200]
-    row.save(update_fields=["state", "evidence"])
+    row.provided_at = now() if state == MaterialState.PROVIDED else row.provided_at
+    row.save(update_fields=["state", "evidence", "provided_at"])
     _event(
         application=application,
         case=None,

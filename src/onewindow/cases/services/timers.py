@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from django.db import transaction
-
 from onewindow.cases.models import (
     Application,
     ApplicationStatus,
@@ -12,10 +10,11 @@ from onewindow.cases.models import (
     Timer,
     TimerKind,
 )
+from onewindow.cases.selectors import timers_due
 from onewindow.cases.services.core import _event
 from onewindow.cases.services.intake import application_deem_accept
 from onewindow.cases.services.review import opinion_deem_consent
-from onewindow.core.errors import DomainError
+from onewindow.core.timers import claim_due
 from onewindow.core.timeutil import now
 
 # ---- timers --------------------------------------------------------------------------------------
@@ -36,17 +35,22 @@ def _fire(timer: Timer) -> str:
         )
         if opinion is None:
             return "skipped: opinion gone"
-        return "deemed consent" if opinion_deem_consent(opinion=opinion) else "skipped: already answered"
+        if opinion_deem_consent(opinion=opinion):
+            return "deemed consent"
+        if not opinion.deemed_consent_basis:
+            return "skipped: silence is not consent for this opinion"
+        return "skipped: already answered"
     if timer.kind in (
         TimerKind.SUPPLY_REMINDER,
         TimerKind.SUPPLY_DEADLINE,
         TimerKind.DEADLINE_WARNING,
         TimerKind.POST_VERIFICATION_DUE,
+        TimerKind.DELIVERY_DUE,
     ):
         # Reminders and warnings are recorded as events; notification channels hook in here.
         target = (
             Application.objects.filter(pk=timer.target_id).first()
-            if timer.kind in (TimerKind.SUPPLY_REMINDER, TimerKind.SUPPLY_DEADLINE)
+            if timer.kind in (TimerKind.SUPPLY_REMINDER, TimerKind.SUPPLY_DEADLINE, TimerKind.DELIVERY_DUE)
             else Case.objects.filter(pk=timer.target_id).select_related("application").first()
         )
         if target is None:
@@ -66,24 +70,13 @@ def _fire(timer: Timer) -> str:
     return "skipped: unknown kind"
 
 
+def _mark_fired(timer: Timer, result: str) -> None:
+    Timer.objects.filter(pk=timer.pk).update(fired_at=now(), result=result[:200])
+
+
 def timers_fire_due(*, limit: int = 500) -> list[tuple[int, str]]:
-    """Fire every due timer once. Safe with several workers: each timer is claimed with
-    ``SELECT … FOR UPDATE SKIP LOCKED`` on PostgreSQL (SQLite serialises writers) and marked
-    fired in the same transaction as its effect, so a crash leaves it due, never half-done."""
-    fired: list[tuple[int, str]] = []
-    for _ in range(limit):
-        with transaction.atomic():
-            due = Timer.objects.filter(fired_at__isnull=True, cancelled=False, due_at__lte=now()).order_by(
-                "due_at", "pk"
-            )
-            timer = due.select_for_update(skip_locked=True).first()
-            if timer is None:
-                break
-            try:
-                with transaction.atomic():
-                    result = _fire(timer)
-            except DomainError as exc:
-                result = f"refused: {exc}"
-            Timer.objects.filter(pk=timer.pk).update(fired_at=now(), result=result[:200])
-            fired.append((timer.pk, result))
-    return fired
+    """Fire every due timer once. Safe with several workers: each timer is claimed by
+    ``core.timers.claim_due`` (``SELECT … FOR UPDATE SKIP LOCKED`` on PostgreSQL; SQLite
+    serialises writers) and marked fired in the same transaction as its effect, so a crash leaves
+    it due, never half-done; a ``DomainError`` is recorded as its result (``refused: …``)."""
+    return claim_due(timers_due(), limit=limit, fire=_fire, mark=_mark_fired)

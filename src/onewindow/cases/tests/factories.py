@@ -9,11 +9,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from onewindow.cases import services
 from onewindow.cases.models import Application, Channel, MaterialState
 from onewindow.catalog.models import Bundle, ServiceItem
+from onewindow.core.tests import samples
 from onewindow.org import idcodes
 from onewindow.org.models import Applicant, Region
 from onewindow.org.services import applicant_register
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+# A real one-page PDF: uploads must open as what they claim to be (core.uploads).
+PDF = samples.pdf()
 
 
 def pdf(name: str = "material.pdf") -> SimpleUploadedFile:

@@ -4,6 +4,7 @@ joint delivery, and the notices on the way."""
 from __future__ import annotations
 
 import datetime as dt
+import mimetypes
 
 import pytest
 import time_machine
@@ -50,8 +51,11 @@ class Api:
         return self.client.post(BASE + url, body or {}, content_type="application/json")
 
     def upload(self, ref: str, key: str, content: bytes = PDF, name: str = "material.pdf"):
+        # Declared as a browser would, from the extension (SimpleUploadedFile says text/plain).
+        declared = mimetypes.guess_type(name)[0] or "application/octet-stream"
         return self.client.post(
-            f"{BASE}/applications/{ref}/materials/{key}", {"file": SimpleUploadedFile(name, content)}
+            f"{BASE}/applications/{ref}/materials/{key}",
+            {"file": SimpleUploadedFile(name, content, content_type=declared)},
         )
 
 
@@ -262,7 +266,7 @@ def test_opinions_suspension_and_extension_go_through_the_case_endpoints(window,
     assert given.status_code == 200, given.json()
     assert given.json()["verdict_label"] == "符合"
     api = window.as_(leader)
-    suspended = api.post(f"/{number}/suspend", {"reason": "expert", "note": "专家评审"})
+    suspended = api.post(f"/{number}/suspend", {"reason": "expert", "expected_days": 3, "note": "专家评审"})
     assert suspended.json()["status"] == "suspended"
     assert suspended.json()["figures"]["promised"]["warning"] == "normal"
     assert api.post(f"/{number}/resume", {}).json()["status"] == "reviewing"

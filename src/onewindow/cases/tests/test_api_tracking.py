@@ -95,7 +95,7 @@ def test_the_case_detail_runs_a_bounded_number_of_queries_however_long_its_histo
         assert client.get(f"{BASE}/{case.number}").status_code == 200
     case = services.case_start_review(actor=reviewer, case=case)
     for _ in range(3):
-        case = services.case_suspend(actor=reviewer, case=case, reason="testing")
+        case = services.case_suspend(actor=reviewer, case=case, reason="testing", expected_days=5)
         case = services.case_resume(actor=reviewer, case=case)
     services.extension_request(actor=reviewer, case=case, days=2, reason="复杂")
     with django_assert_max_num_queries(len(short.captured_queries)) as long:

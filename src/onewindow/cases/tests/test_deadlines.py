@@ -44,7 +44,9 @@ def test_a_suspension_gives_back_the_working_days_it_covers(hall, persona):
         case = services.case_start_review(actor=reviewer, case=case)
     assert due_day(case.promised_due_at) == dt.date(2025, 3, 13)
     with time_machine.travel(dt.datetime(2025, 3, 5, 10, 0, tzinfo=TZ), tick=False):
-        case = services.case_suspend(actor=reviewer, case=case, reason=SuspensionReason.TESTING, note="送检")
+        case = services.case_suspend(
+            actor=reviewer, case=case, reason=SuspensionReason.TESTING, expected_days=5, note="送检"
+        )
         assert case.promised_due_at is None  # while paused, no deadline
     with time_machine.travel(dt.datetime(2025, 3, 10, 10, 0, tzinfo=TZ), tick=False):
         case = services.case_resume(actor=reviewer, case=case)
@@ -83,7 +85,9 @@ def test_the_warning_timer_follows_the_deadline_through_a_suspension(hall, perso
     first = warning().due_at
     assert case.accepted_at < first < case.promised_due_at
     with time_machine.travel(dt.datetime(2025, 3, 5, 10, 0, tzinfo=TZ), tick=False):
-        case = services.case_suspend(actor=reviewer, case=case, reason=SuspensionReason.TESTING)
+        case = services.case_suspend(
+            actor=reviewer, case=case, reason=SuspensionReason.TESTING, expected_days=5
+        )
     assert warning().cancelled
     with time_machine.travel(dt.datetime(2025, 3, 10, 10, 0, tzinfo=TZ), tick=False):
         case = services.case_resume(actor=reviewer, case=case)

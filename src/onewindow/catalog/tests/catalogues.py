@@ -108,3 +108,30 @@ _CATALOGUE: dict[str, Any] = {
 def catalogue() -> dict[str, Any]:
     """A fresh deep copy of the test catalogue: 4 materials, 3 items, 1 bundle."""
     return copy.deepcopy(_CATALOGUE)
+
+
+# The legal-rule fields (docs/catalogue-format.md): a police opinion on the food item whose silence
+# counts as consent on a stated basis, a version-level deemed consent, a collectable item and a
+# jointly handled bundle (食品 SCJG, 人力资源 RS, 公章 GA: three departments).
+STEP_BASIS = "种子001 超时默认制：公安机关交通管理部门4个小时内提出意见，未按时提出意见的，视为审查通过"
+VERSION_BASIS = "某市并联审批实施办法第十条：征求意见5个工作日内未答复的，视为同意"
+
+
+def legal_catalogue() -> dict[str, Any]:
+    """The test catalogue with every legal-rule field set; the police's review is steps[1] of FOOD."""
+    data = catalogue()
+    food, hr, _seal = data["items"]
+    food["version"]["steps"].insert(
+        1,
+        {
+            "kind": "review",
+            "department": "GA",
+            "limit": {"value": 4, "unit": "hour"},
+            "deemed_consent_basis": STEP_BASIS,
+        },
+    )
+    food["version"]["deemed_consent_days"] = 5
+    food["version"]["deemed_consent_basis"] = VERSION_BASIS
+    hr["collect_for_higher_tier"] = True
+    data["bundles"][0]["joint_handling"] = True
+    return data

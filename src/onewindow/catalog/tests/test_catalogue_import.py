@@ -221,3 +221,13 @@ def test_loading_the_demo_catalogue_twice_creates_no_new_versions(demo_org):
     second = catalog_load_demo()
     assert not second.changed, second.changes
     assert ServiceItemVersion.objects.count() == versions
+
+
+def test_changing_only_a_bundles_name_or_limit_in_the_file_updates_it(small_catalogue):
+    data = catalogue()
+    data["bundles"][0]["name"] = "开办食品企业一件事（新）"
+    data["bundles"][0]["promised_limit"] = {"value": 7, "unit": "workday"}
+    report = catalogue_import(data, actor=None)
+    assert report.bundles_updated == 1
+    bundle = Bundle.objects.get(code=BUNDLE)
+    assert (bundle.name, bundle.promised_limit_value) == ("开办食品企业一件事（新）", 7)

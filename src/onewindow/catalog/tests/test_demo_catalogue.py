@@ -3,13 +3,20 @@ carries the seeds' real figures (../shared/seeds/000–003)."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
-from onewindow.catalog.limits import in_working_days, limit_compression
-from onewindow.catalog.models import Bundle, ServiceItem, ServiceItemVersion
-from onewindow.catalog.selectors import bundle_combined_limit, bundle_combined_materials, bundle_items
+from onewindow.catalog.limits import JOINT_HANDLING_LIMIT, in_working_days, limit_compression
+from onewindow.catalog.models import Bundle, ItemStep, ServiceItem, ServiceItemVersion, StepKind
+from onewindow.catalog.selectors import (
+    bundle_combined_limit,
+    bundle_combined_materials,
+    bundle_items,
+    bundle_joint_limit,
+)
 from onewindow.catalog.services import catalog_load_demo
 from onewindow.clock.workdays import Duration, Unit
 
@@ -263,6 +270,95 @@ def test_oversize_transport_gives_the_police_four_hours_for_their_opinion(demo_c
     assert len(police) == 1
     assert police[0].limit == Duration(4, Unit.WORK_HOUR)
     assert "视为“审查通过”" in item.source_note
+
+
+def test_oversize_transport_names_seed_001s_basis_for_the_polices_silence_counting_as_passed(demo_catalogue):
+    v = version("430702-JT-0001")
+    steps = {s.department.code: s for s in v.steps.select_related("department") if s.kind == StepKind.REVIEW}
+    basis = steps["GA"].deemed_consent_basis
+    assert "超时默认制" in basis and "4个小时内提出" in basis and "视为“审查通过”" in basis
+    assert steps["JT"].deemed_consent_basis == ""  # the deciding department's own review
+    assert "格式暂无" not in ServiceItem.objects.get(code="430702-JT-0001").source_note
+
+
+def test_only_the_oversize_transport_police_opinion_counts_silence_as_consent(demo_catalogue):
+    with_basis = ItemStep.objects.exclude(deemed_consent_basis="").select_related(
+        "version__item", "department"
+    )
+    assert [(s.version.item.code, s.department.code) for s in with_basis] == [("430702-JT-0001", "GA")]
+    # No seed names a basis for a version-level period: none is set.
+    assert not ServiceItemVersion.objects.exclude(deemed_consent_basis="").exists()
+    assert not ServiceItemVersion.objects.filter(deemed_consent_days__isnull=False).exists()
+
+
+# ---- seed 003: road works, two departments' permits in one joint inspection ------------------------
+
+ROAD_POLICE = "430702-GA-0005"
+
+
+def test_the_polices_road_works_approval_is_a_permit_of_its_own_not_a_review_step(demo_catalogue):
+    for code in ("430702-CG-0001", "430702-CG-0002"):
+        departments = {s.department.code for s in version(code).steps.select_related("department")}
+        assert "GA" not in departments, code
+    item = ServiceItem.objects.get(code=ROAD_POLICE)
+    v = item.current_version
+    assert (item.kind, item.department.code, item.source_seed) == ("licence", "GA", "003")
+    assert "道路交通安全法》第三十二条" in v.legal_basis and "第三十一条、第三十三条" in v.legal_basis
+    # No limit in the law: the general 20 working days (行政许可法 第四十二条); the promise matches 占道.
+    assert (v.legal_limit, v.promised_limit) == (wd(20), version("430702-CG-0001").promised_limit)
+    assert v.needs_inspection and "联合勘" in item.source_note
+    assert v.result_licence_type
+    assert not v.steps.exclude(deemed_consent_basis="").exists()
+
+
+def test_both_road_works_options_need_the_police_permit_and_fit_the_joint_promise(demo_catalogue):
+    bundle = Bundle.objects.get(code=ROADWORKS)
+    assert [i.code for i in bundle_items(bundle)] == ["430702-CG-0001", "430702-CG-0002", ROAD_POLICE]
+    assert [i.code for i in bundle_items(bundle, "A")] == ["430702-CG-0001", "430702-CG-0002", ROAD_POLICE]
+    assert [i.code for i in bundle_items(bundle, "B")] == ["430702-CG-0001", ROAD_POLICE]  # 占道 alone
+    assert bundle.joint_handling
+    assert bundle_joint_limit(bundle, "B") == JOINT_HANDLING_LIMIT  # 城管 and 公安
+    assert bundle_combined_limit(bundle, "A").critical_path == wd(3) == bundle.promised_limit
+    assert bundle_combined_limit(bundle, "B").critical_path == wd(2)
+    plan = next(c for c in bundle_combined_materials(bundle, "B") if c.material.key == "road_works_plan")
+    assert [i.code for i in plan.items] == ["430702-CG-0001", ROAD_POLICE]  # one plan for both
+
+
+# ---- 联合办理 (行政许可法 第二十六条) and 代收代办 -------------------------------------------------------
+
+
+def test_every_bundle_of_two_or_more_departments_and_only_those_is_handled_jointly(demo_catalogue):
+    joint = set()
+    for bundle in Bundle.objects.all():
+        departments = {i.department_id for i in bundle_items(bundle)}
+        assert bundle.joint_handling == (len(departments) >= 2), bundle.code
+        if bundle.joint_handling:
+            joint.add(bundle.code)
+            assert bundle.promised_limit is None or in_working_days(bundle.promised_limit) <= 45
+    assert joint == {f"430702-YJS-000{n}" for n in (1, 3, 4, 5, 6, 7)}
+    assert not Bundle.objects.get(code=PHARMACY).joint_handling  # 一业一证 within 市场监管
+
+
+def test_town_and_village_windows_collect_social_insurance_medical_and_birth_items(demo_catalogue):
+    collectable = ServiceItem.objects.filter(collect_for_higher_tier=True)
+    assert {i.code for i in collectable} == {"430702-RS-0008", "430702-YB-0003", "430702-GA-0004"}
+    for item in collectable:
+        assert not item.tier_village, item.code  # there is somewhere to collect it for the county
+        assert "代收" in item.source_note, item.code
+    # Items needing the applicant in person at the county are not collected.
+    for code in ("430702-GA-0003", "430702-MZ-0001"):
+        assert not ServiceItem.objects.get(code=code).collect_for_higher_tier, code
+
+
+def test_the_readme_states_the_demo_catalogues_numbers(demo_catalogue):
+    readme = Path(__file__).resolve().parents[4] / "README.md"
+    if not readme.is_file():
+        pytest.skip("README.md is not shipped with an installed package")
+    found = re.search(
+        r"a catalogue of (\d+) service items and (\d+) bundles", readme.read_text(encoding="utf-8")
+    )
+    assert found, "README no longer states the demo catalogue's size"
+    assert (int(found[1]), int(found[2])) == (ServiceItem.objects.count(), Bundle.objects.count())
 
 
 # ---- investment project joint approval with joint inspection ------------------------------------

@@ -30,9 +30,16 @@ def test_a_natural_day_limit_ending_on_a_holiday_moves_to_the_next_working_day(n
     assert run(capsys, "--from", "2025-09-26", "--days", "5", "--unit", "natural")[-1] == "2025-10-09"
 
 
-def test_a_date_outside_the_loaded_years_is_a_clear_error(national):
-    with pytest.raises(CommandError, match="2027"):
-        call_command("deadline", "--from", "2026-12-30", "--days", "5")
+def test_a_deadline_past_the_loaded_years_is_printed_as_provisional(national, capsys):
+    lines = run(capsys, "--from", "2026-12-30", "--days", "5")
+    # 31 December, then 1 January 2027 (no notice loaded: a working day) and 4, 5, 6 January.
+    assert lines[-1] == "2027-01-06"
+    assert any(line.startswith("provisional:") and "2027" in line for line in lines)
+
+
+def test_a_date_beyond_the_provisional_years_is_a_clear_error(national):
+    with pytest.raises(CommandError, match="2029"):
+        call_command("deadline", "--from", "2029-01-05", "--days", "5")
 
 
 @pytest.mark.parametrize("days", ["-3", "abc", "2.5"])

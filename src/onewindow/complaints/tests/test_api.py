@@ -34,7 +34,10 @@ def test_a_complaint_goes_from_the_public_form_to_the_follow_up(client, hall, pe
     client.logout()
     seen = client.get(f"{BASE}/public/{number}", {"phone_suffix": "1234"})
     assert seen.status_code == 200 and seen.json()["reply"] == "已增开窗口" and seen.json()["can_follow_up"]
-    rated = post(client, f"/public/{number}/follow-up", {"phone_suffix": "1234", "satisfied": True})
+    code = created.json()["follow_up_code"]
+    rated = post(
+        client, f"/public/{number}/follow-up", {"phone_suffix": "1234", "code": code, "satisfied": True}
+    )
     assert rated.json()["status"] == "closed"
 
 

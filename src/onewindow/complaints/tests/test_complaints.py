@@ -9,6 +9,7 @@ import time_machine
 from django.db import connection
 
 from onewindow.complaints.models import Complaint, ComplaintStatus
+from onewindow.complaints.selectors import complaint_follow_up_code
 from onewindow.complaints.services import (
     ComplaintIn,
     complaint_follow_up_by_complainant,
@@ -97,7 +98,9 @@ def test_a_complaint_is_assigned_replied_and_closed_when_the_complainant_is_sati
     complaint = complaint_transition(
         complaint=complaint, action="reply", actor=persona("scjg_reviewer"), note="已增开窗口"
     )
-    complaint = complaint_follow_up_by_complainant(complaint=complaint, phone_suffix="1234", satisfied=True)
+    complaint = complaint_follow_up_by_complainant(
+        complaint=complaint, phone_suffix="1234", code=complaint_follow_up_code(complaint), satisfied=True
+    )
     assert complaint.status == ComplaintStatus.CLOSED and complaint.follow_up == "satisfied"
     assert list(complaint.events.values_list("action", flat=True)) == [
         "receive",
@@ -168,7 +171,12 @@ def test_a_wrong_phone_suffix_cannot_rate_the_reply(supervisor, persona):
         complaint=complaint, action="reply", actor=persona("window1"), note="解答"
     )
     with pytest.raises(NotFound):
-        complaint_follow_up_by_complainant(complaint=complaint, phone_suffix="9999", satisfied=False)
+        complaint_follow_up_by_complainant(
+            complaint=complaint,
+            phone_suffix="9999",
+            code=complaint_follow_up_code(complaint),
+            satisfied=False,
+        )
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent connections")

@@ -11,7 +11,7 @@ from onewindow.audit.models import AuditEvent
 from onewindow.core.errors import ConcurrentChange, InvalidInput, InvalidTransition
 from onewindow.licences.models import Licence, LicenceAction, LicenceStatus
 from onewindow.licences.services import (
-    TRANSITIONS,
+    LICENCE,
     licence_resume,
     licence_revoke,
     licence_suspend,
@@ -49,7 +49,8 @@ def test_every_status_and_action_pair_follows_the_transition_table(food_licence,
             expires_on=dt.date(2025, 3, 9), valid_from=dt.date(2020, 3, 10)
         )
         licence.refresh_from_db()
-    target = TRANSITIONS.get((status, action))
+    rule = LICENCE.table.get((status, action))
+    target = rule.target if rule else None
     if target is None:
         with pytest.raises(InvalidTransition):
             licence_transition(licence=licence, action=action, actor=None, reason="原因")

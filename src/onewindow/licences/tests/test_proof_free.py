@@ -8,8 +8,13 @@ import pytest
 import time_machine
 
 from onewindow.audit.models import AuditEvent
-from onewindow.core.errors import InvalidInput, InvalidTransition
-from onewindow.licences.models import ProofRequirement, ReplacementMethod, VerificationStatus
+from onewindow.core.errors import InvalidInput, InvalidTransition, PermissionDenied
+from onewindow.licences.models import (
+    ProofRequirement,
+    ReplacementMethod,
+    VerificationRequest,
+    VerificationStatus,
+)
 from onewindow.licences.selectors import proof_report, verification_request_list_for_case
 from onewindow.licences.services import (
     verification_request_answer,
@@ -144,6 +149,33 @@ def test_a_reviewer_may_not_ask_in_another_departments_name(client, persona, nat
         "question": "?",
     }
     assert post(client, "/api/v1/licences/verification-requests", body).status_code == 403
+
+
+def test_a_window_officer_may_not_ask_in_another_departments_name(client, persona, national, person, dept):
+    """window1's role covers the county's departments for intake; that does not make a request
+    from it one of 公安's or 市场监管's (issue 17). It may ask in its own department's name."""
+    client.force_login(persona("window1"))
+    body = {"responding_department": dept("GA").pk, "subject_id_number": person.id_number, "question": "?"}
+    for other in ("SCJG", "RS"):
+        response = post(
+            client,
+            "/api/v1/licences/verification-requests",
+            {**body, "requesting_department": dept(other).pk},
+        )
+        assert response.status_code == 403, response.content
+    assert not VerificationRequest.objects.exists()
+    response = post(
+        client, "/api/v1/licences/verification-requests", {**body, "requesting_department": dept("XZSP").pk}
+    )
+    assert response.status_code == 201, response.content
+
+
+def test_the_service_refuses_a_request_in_another_departments_name(ask, persona, dept):
+    with pytest.raises(PermissionDenied):
+        ask(actor=persona("window1"), requesting_department=dept("RS"))
+    assert ask(actor=persona("scjg_reviewer"), requesting_department=dept("SCJG")).created_by == persona(
+        "scjg_reviewer"
+    )
 
 
 @pytest.mark.parametrize(

@@ -48,3 +48,29 @@ def test_loading_the_demo_twice_changes_nothing_and_keeps_the_audit_log_valid(de
     assert (Region.objects.count(), Department.objects.count(), ServiceWindow.objects.count()) == counts
     assert authenticate(username="window1", password="another-password") is None
     assert audit_verify().ok
+
+
+def test_the_demo_government_leader_approves_joint_extensions_in_the_county_only(demo_org, persona, county):
+    """行政许可法 第四十二条第二款: the 本级人民政府负责人 approves extending joint handling."""
+    from onewindow.org.authz import can
+    from onewindow.org.roles import Role
+
+    leader = Staff.objects.select_related("department").get(user__username="gov_leader")
+    assert leader.department is None
+    assert [(r.role, r.department, r.region) for r in leader.roles.all()] == [
+        (Role.GOVERNMENT_LEADER.value, None, county)
+    ]
+    user = persona("gov_leader")
+    scjg = Department.objects.get(code="SCJG")
+    assert can(user, "application.approve_joint_extension", region=county, department=scjg)
+    city = Region.objects.get(code="430700000000")
+    assert not can(user, "application.approve_joint_extension", region=city)
+    assert not can(user, "case.decide", region=county, department=scjg)
+    assert not can(persona("xzsp_leader"), "application.approve_joint_extension", region=county)
+
+
+def test_loading_the_demo_lists_every_demo_login(demo_org):
+    summary = org_load_demo(password="another-password")
+    assert summary.logins[0] == "admin"
+    assert "gov_leader" in summary.logins
+    assert len(summary.logins) == Staff.objects.count()

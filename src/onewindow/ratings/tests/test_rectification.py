@@ -74,7 +74,7 @@ def test_a_rectification_goes_from_follow_up_to_published_result(bad_rating_befo
 
 def test_a_rectification_cannot_skip_the_follow_up(bad_rating_before_spring_festival, persona):
     rectification = bad_rating_before_spring_festival.rectification
-    with pytest.raises(InvalidTransition, match="可执行：回访"):
+    with pytest.raises(InvalidTransition, match="当前可以：回访"):
         rectification_transition(
             rectification=rectification, action="rectify", actor=persona("scjg_reviewer"), note="x"
         )

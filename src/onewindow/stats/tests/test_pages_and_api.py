@@ -12,8 +12,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
+from onewindow.cases.models import Case, CaseStatus
 from onewindow.stats.definitions import INDICATORS
-from onewindow.stats.tests.fixtures import build_march
+from onewindow.stats.tests.fixtures import build_march, local
 
 pytestmark = pytest.mark.django_db
 MARCH = "period=month&month=2025-03"
@@ -193,3 +194,23 @@ def test_a_supervisor_may_choose_a_department(client, march):
     assert figures["finished_late"]["value"] == "1"  # c3
     assert figures["overdue_open"]["value"] == "1"  # c5
     assert client.get(f"/stats/?{MARCH}&department=NOPE").status_code == 400
+
+
+def test_the_pages_and_the_api_refresh_small_changes_themselves(client, march, settings):
+    # The selectors only read: the page and the endpoint bring the rollups up to date first.
+    settings.ONEWINDOW_STATS_REFRESH_SECONDS = 0
+    login(client, "supervisor")
+
+    def api_finished() -> str:
+        body = client.get(f"/api/v1/stats/indicators?{MARCH}").json()
+        return {f["code"]: f for f in body["indicators"]}["cases_finished"]["value"]
+
+    def page_finished() -> str:
+        page = client.get(f"/stats/?{MARCH}").content.decode()
+        return re.search(r'id="fig-cases_finished".*?<strong>(\d+)</strong>', page, re.S).group(1)
+
+    assert page_finished() == "5"  # never refreshed: the page rebuilt the (small) rollups
+    c5 = Case.objects.get(pk=march.cases["c5"].pk)
+    c5.status, c5.decision, c5.decided_at = CaseStatus.APPROVED, "approve", local("2025-03-28", "10:00")
+    c5.save()  # updated_at moves: the next refresh recomputes 28 March
+    assert api_finished() == "6"

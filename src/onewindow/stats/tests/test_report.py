@@ -27,6 +27,7 @@ from onewindow.stats.report import (
     render_pdf,
     wrap_cjk,
 )
+from onewindow.stats.rollup import refresh
 from onewindow.stats.selectors import StatsFilter, breakdown, drill_cases, indicators
 
 TITLE = "常德市武陵区行政审批服务局2025年工作总结"
@@ -36,6 +37,7 @@ TITLE = "常德市武陵区行政审批服务局2025年工作总结"
 def year_data(hall):
     """Two simulated years of the demo county (small: the report needs a previous year)."""
     simulate(cases=240, years=[2024, 2025], seed=3, progress=lambda s: None)
+    refresh()  # the selectors only read the rollups (the command refreshes them itself)
     return StatsFilter(Period.year(2025))
 
 

@@ -8,7 +8,9 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.db.models import Sum
+from django.test.utils import CaptureQueriesContext
 
 from onewindow.cases.models import Case, CaseEvent, CaseStatus
 from onewindow.core.timeutil import now
@@ -21,8 +23,8 @@ from onewindow.ratings.models import (
 )
 from onewindow.stats.models import COUNTERS, DailyRollup, Grain, RollupKind, RollupState
 from onewindow.stats.periods import Period
-from onewindow.stats.rollup import invalidate, on_calendar_change, refresh, refresh_due
-from onewindow.stats.selectors import StatsFilter, indicators, rollups
+from onewindow.stats.rollup import ensure_fresh, invalidate, on_calendar_change, refresh, refresh_due
+from onewindow.stats.selectors import StatsFilter, breakdown, indicators, rollups, trend
 from onewindow.stats.tests.fixtures import AT, build_march, local
 
 pytestmark = pytest.mark.django_db
@@ -40,6 +42,8 @@ def snapshot() -> list[tuple]:
 
 
 def march_figures(month):
+    """The March figures as a page shows them: small changes refreshed first (``ensure_fresh``)."""
+    ensure_fresh()
     return indicators(StatsFilter(Period.month(2025, 3), month.county), at=AT)
 
 
@@ -242,3 +246,21 @@ def test_ratings_made_and_rectifications_verified_after_a_refresh_are_counted(ma
     incremental = snapshot()
     refresh(full=True)
     assert snapshot() == incremental
+
+
+def test_the_figures_only_read_so_a_read_replica_can_serve_them(march, settings):
+    # Stale rollups (never refreshed, and no grace period): the selectors still write nothing.
+    settings.ONEWINDOW_STATS_REFRESH_SECONDS = 0
+    f = StatsFilter(Period.month(2025, 3), march.county)
+    with CaptureQueriesContext(connection) as ctx:
+        indicators(f, at=AT)
+        breakdown(f, "department", at=AT)
+        trend(f)
+    writes = [
+        q["sql"]
+        for q in ctx.captured_queries
+        if q["sql"].lstrip().split(" ", 1)[0].upper() in {"INSERT", "UPDATE", "DELETE"}
+        or "FOR UPDATE" in q["sql"].upper()
+    ]
+    assert writes == []
+    assert not DailyRollup.objects.exists()

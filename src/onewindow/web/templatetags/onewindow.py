@@ -3,7 +3,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.conf import settings
+
+from onewindow.core.uploads import MATERIAL_KINDS, upload_limit_bytes
 
 register = template.Library()
 
@@ -62,6 +63,20 @@ def unit_label(unit: str) -> str:
 
 @register.simple_tag
 def upload_max_bytes() -> int:
-    """The upload size limit the server enforces (``cases.services``: ONEWINDOW_MAX_UPLOAD_MB,
+    """The upload size limit the server enforces (``core.uploads``: ONEWINDOW_MAX_UPLOAD_MB,
     default 20), for the browser to check before sending."""
-    return int(getattr(settings, "ONEWINDOW_MAX_UPLOAD_MB", 20)) * 1024 * 1024
+    return upload_limit_bytes()
+
+
+@register.simple_tag
+def upload_accept() -> str:
+    """The file input's ``accept``: the extensions and types of the kinds the server accepts."""
+    extensions = [e for k in MATERIAL_KINDS for e in k.extensions]
+    return ",".join([*extensions, *(k.content_type for k in MATERIAL_KINDS)])
+
+
+@register.simple_tag
+def upload_kinds() -> str:
+    """The kinds the server accepts, for ``upload.js``: ``label:.ext,.ext:magic-hex`` separated by
+    ``;`` (the browser compares the extension with the first bytes, as ``upload_check`` does)."""
+    return ";".join(f"{k.label}:{','.join(k.extensions)}:{k.magic.hex()}" for k in MATERIAL_KINDS)

@@ -323,7 +323,10 @@ def test_the_supervisor_dashboard_sorts_open_cases_into_warning_levels(login, ha
         (at - dt.timedelta(days=1), None),
     ]
     for case, (accepted_at, due) in zip(cases, deadlines, strict=True):
-        Case.objects.filter(pk=case.pk).update(accepted_at=accepted_at, promised_due_at=due)
+        warning_at = accepted_at + (due - accepted_at) * 0.8 if due else None  # as if on working time
+        Case.objects.filter(pk=case.pk).update(
+            accepted_at=accepted_at, promised_due_at=due, warning_at=warning_at
+        )
     Case.objects.filter(pk=cases[4].pk).update(status=CaseStatus.SUSPENDED)
     data = login("supervisor").get("/supervisor/").context["data"]
     assert data.by_warning == {"normal": 2, "warning": 1, "overdue": 2}

@@ -10,8 +10,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from onewindow.clock.models import Calendar, CalendarYear
-from onewindow.clock.selectors import calendar_default, calendar_get
+from onewindow.clock.selectors import calendar_default, calendar_gaps, calendar_get
 from onewindow.clock.services import calendar_import_year, calendar_seed_national
+from onewindow.core import untrusted
 from onewindow.core.errors import DomainError
 
 
@@ -28,7 +29,7 @@ class Command(BaseCommand):
         imp.add_argument("file", type=Path)
         imp.add_argument("--calendar", help="calendar code (default: the national calendar)")
         imp.add_argument("--dry-run", action="store_true")
-        sub.add_parser("show", help="list calendars and the years loaded")
+        sub.add_parser("show", help="list calendars and the years loaded; warn of a missing notice")
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -50,9 +51,13 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(f"file not found: {path}")
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))  # YAML is a superset of JSON
+            text = path.read_text(encoding="utf-8")
+            untrusted.check_flow_depth(text, str(path))
+            data = yaml.safe_load(text)  # YAML is a superset of JSON
         except (yaml.YAMLError, UnicodeDecodeError) as exc:
             raise CommandError(f"{path}: not valid YAML/JSON: {exc}") from exc
+        except RecursionError:
+            raise CommandError(str(untrusted.TooDeep(str(path)))) from None
         calendar = calendar_get(code=options["calendar"]) if options["calendar"] else calendar_default()
         with transaction.atomic():
             change = calendar_import_year(actor=None, calendar=calendar, data=data)
@@ -68,3 +73,6 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{calendar.code}{default}: {calendar.name}; {span}; revision {calendar.revision}"
             )
+        # This year's notice, and from 1 November next year's, must be loaded (issue 17).
+        for gap in calendar_gaps():
+            self.stdout.write(self.style.WARNING(f"WARNING: {gap}"))

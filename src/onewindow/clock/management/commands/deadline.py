@@ -8,8 +8,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from onewindow.clock.deadlines import due, provisional_calendar
 from onewindow.clock.selectors import calendar_for_region, calendar_get, work_calendar
-from onewindow.clock.workdays import CalendarRangeError, Duration, Unit, deadline, explain_working_days
+from onewindow.clock.workdays import CalendarRangeError, Duration, Unit, explain_working_days
 from onewindow.core.errors import DomainError
 from onewindow.org.selectors import region_get
 
@@ -61,17 +62,24 @@ class Command(BaseCommand):
             unit = Unit(options["unit"])
             limit = Duration.instant() if unit == Unit.INSTANT else Duration(options["days"], unit)
             accepted = dt.datetime.combine(options["start"], options["at"])
-            due = deadline(accepted, limit, cal)
+            due_at, provisional = due(accepted, limit, cal)
         except (DomainError, CalendarRangeError, ValueError) as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(f"calendar: {calendar.name} ({cal.first_year}–{cal.last_year})")
         self.stdout.write(f"limit: {limit}, accepted {accepted:%Y-%m-%d %H:%M}")
+        if provisional:
+            # clock.deadlines: past the loaded years only weekends are skipped, until the notice is in.
+            self.stdout.write(
+                f"provisional: counted past {cal.last_year} with weekends only; "
+                f"import the holiday notice of {cal.last_year + 1} for the final deadline"
+            )
         if options["explain"] and unit == Unit.WORKDAY:
-            for note in explain_working_days(options["start"], options["days"], cal):
+            counted = provisional_calendar(cal) if provisional else cal
+            for note in explain_working_days(options["start"], options["days"], counted):
                 mark = "+" if note.counted else "-"
                 self.stdout.write(f"  {mark} {note.day.isoformat()} {note.reason}")
         if unit in (Unit.WORK_HOUR, Unit.WORK_MINUTE):
-            self.stdout.write(due.strftime("%Y-%m-%dT%H:%M"))
+            self.stdout.write(due_at.strftime("%Y-%m-%dT%H:%M"))
         else:
             # Day limits end at the midnight after their last day: print that last day.
-            self.stdout.write((due - dt.timedelta(microseconds=1)).date().isoformat())
+            self.stdout.write((due_at - dt.timedelta(microseconds=1)).date().isoformat())

@@ -37,6 +37,9 @@ class Command(BaseCommand):
             str(options["threads"]),
             "--access-logfile",
             "-",
+            # continue-link tokens redacted from the access log, no `Server: gunicorn` banner
+            "--logger-class",
+            "onewindow.core.serving.Logger",
             "--max-requests",
             "5000",
             "--max-requests-jitter",

@@ -12,9 +12,9 @@ from django.db import transaction
 
 from onewindow.catalog.services import catalog_load_demo
 from onewindow.clock.services import calendar_seed_national
+from onewindow.core.environment import env
 from onewindow.licences.services import licences_load_demo
 from onewindow.org.services import org_load_demo
-from onewindow.settings import env
 
 DEFAULT_DEMO_PASSWORD = "onewindow-demo"  # noqa: S105 - published in the README, demo only
 
@@ -65,7 +65,5 @@ class Command(BaseCommand):
                 )
         if not options["dry_run"]:
             self.stdout.write(
-                f"demo logins (password '{options['password']}' for new users): admin, window1, window2, "
-                "delivery1, scjg_reviewer, scjg_leader, sw_reviewer, ga_reviewer, zrzy_reviewer, "
-                "zj_reviewer, jt_reviewer, supervisor, xzsp_leader, hefu_window, shanpu_agent"
+                f"demo logins (password '{options['password']}' for new users): {', '.join(summary.logins)}"
             )

@@ -2,9 +2,12 @@
    Plain JavaScript, no library. Each <form data-upload> is sent with XMLHttpRequest so that
    upload progress can be shown in a <progress>; the page the server answers with (the checklist
    after its redirect, or the error page) then replaces this one, as a plain post would.
-   Without JavaScript the form posts normally. The server checks size and type again (by the
-   file's first bytes, cases.services._check_upload); the limits come from the script tag:
+   Without JavaScript the form posts normally. The server checks everything again and more
+   (core.uploads.upload_check: declared type, content anywhere, the file opening, virus scan);
+   this is the part a browser can do cheaply, from the same list, given by the script tag:
      data-max-bytes   ONEWINDOW_MAX_UPLOAD_MB in bytes
+     data-kinds       the accepted kinds, "label:.ext,.ext:magic-hex" separated by ";"
+                      (core.uploads.MATERIAL_KINDS through the upload_kinds template tag)
      data-msg-*       the texts, translated by the template */
 (function () {
   "use strict";
@@ -12,8 +15,15 @@
   if (!script || !window.XMLHttpRequest || !window.FormData) { return; }
   var cfg = script.dataset;
   var maxBytes = parseInt(cfg.maxBytes, 10) || 0;
-  // The magic numbers the server accepts: PDF, JPEG, PNG, OFD (a zip container).
-  var MAGIC = [[0x25, 0x50, 0x44, 0x46], [0xff, 0xd8, 0xff], [0x89, 0x50, 0x4e, 0x47], [0x50, 0x4b]];
+  // The kinds the server accepts, each with its extensions and first bytes: a file whose
+  // extension is not listed, or whose first bytes are not its extension's kind, is refused.
+  var KINDS = (cfg.kinds || "").split(";").filter(Boolean).map(function (entry) {
+    var parts = entry.split(":");
+    var hex = parts[2] || "";
+    var magic = [];
+    for (var i = 0; i + 1 < hex.length; i += 2) { magic.push(parseInt(hex.substr(i, 2), 16)); }
+    return { label: parts[0], extensions: (parts[1] || "").split(","), magic: magic };
+  });
   var counter = 0;
 
   function fill(text, values) {
@@ -22,10 +32,23 @@
 
   function megabytes(bytes) { return (bytes / 1048576).toFixed(1); }
 
-  function startsWithMagic(bytes) {
-    return MAGIC.some(function (magic) {
-      return magic.every(function (b, i) { return bytes[i] === b; });
-    });
+  function extensionOf(name) {
+    var dot = (name || "").lastIndexOf(".");
+    return dot < 0 ? "" : name.slice(dot).toLowerCase();
+  }
+
+  function kindFor(name) {
+    var extension = extensionOf(name);
+    for (var i = 0; i < KINDS.length; i += 1) {
+      if (KINDS[i].extensions.indexOf(extension) >= 0) { return KINDS[i]; }
+    }
+    return null;
+  }
+
+  function kindsText() {
+    var labels = KINDS.map(function (k) { return k.label; }).join("、");
+    var extensions = [].concat.apply([], KINDS.map(function (k) { return k.extensions; })).join("、");
+    return labels + "（" + extensions + "）";
   }
 
   /* Resolves to an error text, or "" when the file may be sent. */
@@ -37,9 +60,12 @@
         name: file.name, size: megabytes(file.size), limit: Math.round(maxBytes / 1048576)
       }));
     }
-    if (!file.slice || (!window.Blob.prototype.arrayBuffer && !window.FileReader)) { return Promise.resolve(""); }
+    var kind = kindFor(file.name);
+    if (KINDS.length && !kind) { return Promise.resolve(fill(cfg.msgType, { name: file.name, kinds: kindsText() })); }
+    if (!kind || !file.slice || (!window.Blob.prototype.arrayBuffer && !window.FileReader)) { return Promise.resolve(""); }
     return readHead(file).then(function (bytes) {
-      return startsWithMagic(bytes) ? "" : fill(cfg.msgType, { name: file.name });
+      var same = kind.magic.every(function (b, i) { return bytes[i] === b; });
+      return same ? "" : fill(cfg.msgMismatch, { name: file.name, extension: extensionOf(file.name), kind: kind.label });
     }, function () { return ""; /* unreadable here: let the server decide */ });
   }
 

@@ -1,4 +1,5 @@
-"""Per-request context read by ``audit_record`` (no Django import: safe anywhere)."""
+"""Per-request context: the request id, set by ``RequestIdMiddleware`` and read by
+``audit_record`` (no Django import: safe anywhere)."""
 
 from __future__ import annotations
 

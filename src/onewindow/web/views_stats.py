@@ -2,7 +2,10 @@
 custom range, by region), drill-down from a figure to the cases behind it, and the Excel export.
 
 Every number on these pages comes from ``stats.selectors``; the views only parse the filter,
-check ``stats.view`` for the chosen region and render."""
+check ``stats.view`` for the chosen region, bring the rollups up to date when the change is small
+(``stats.rollup.ensure_fresh``: the selectors only read, so they can run on a replica) and render.
+Served under ``/stats/`` in the ``stats`` URL namespace (``web.urls_stats``); the templates are
+the stats app's (``stats/templates/stats``)."""
 
 from __future__ import annotations
 
@@ -19,7 +22,7 @@ from django.views.decorators.http import require_GET
 from onewindow.core.errors import DomainError, InvalidInput
 from onewindow.stats import charts
 from onewindow.stats.definitions import BY_CODE, DIMENSIONS, GROUPS
-from onewindow.stats.rollup import freshness
+from onewindow.stats.rollup import ensure_fresh, freshness
 from onewindow.stats.selectors import (
     BREAKDOWN_COLUMNS,
     StatsFilter,
@@ -86,6 +89,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         dimension = request.GET.get("dim") or "department"
         if dimension not in DIMENSIONS:
             raise InvalidInput(_("未知的分析维度：%(dim)s") % {"dim": dimension[:20]}, field="dim")
+        ensure_fresh()
         sla = complaint_figures(f)
         figures = indicators(f, complaints=sla)
         points = trend(f)
@@ -171,6 +175,7 @@ def export(request: HttpRequest) -> HttpResponse:
 
     try:
         f = _filter(request)
+        ensure_fresh()
         data = workbook(f)
     except DomainError as exc:
         return _error(request, exc)
