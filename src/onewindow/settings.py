@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "onewindow.org",
     "onewindow.clock",
     "onewindow.licences",
+    "onewindow.enterprises",
     "onewindow.catalog",
     "onewindow.cases",
     "onewindow.bench",

@@ -9,6 +9,7 @@ from onewindow.api.errors import register_handlers
 from onewindow.cases.api import router as cases_router
 from onewindow.catalog.api import router as catalog_router
 from onewindow.complaints.api import router as complaints_router
+from onewindow.enterprises.api import router as enterprises_router
 from onewindow.licences.api import router as licences_router
 from onewindow.org.api import router as org_router
 from onewindow.ratings.api import router as ratings_router
@@ -25,6 +26,7 @@ register_handlers(api)
 api.add_router("/org/", org_router)
 api.add_router("/catalog/", catalog_router)
 api.add_router("/licences/", licences_router)
+api.add_router("/enterprises/", enterprises_router)
 api.add_router("/cases/", cases_router)
 api.add_router("/ratings/", ratings_router)
 api.add_router("/complaints/", complaints_router)

@@ -4,12 +4,14 @@ Applications and their cases follow the demo catalogue (items, bundles and their
 statutory and promised limits), over several years of the real working calendar: acceptance
 on working days inside office hours, deadlines computed by the clock, most cases closed within
 their promised limit and a few late, recent ones still open in every state, corrections,
-容缺/告知承诺/免提交 materials, suspensions; ratings of finished cases (好差评: about two in three
-rated, mostly 非常满意/满意, late cases rated worse, every bad rating with its rectification moved
-on as far as the time since allows) and complaints (咨询/求助/投诉/建议 with their SLA deadlines,
-answered, re-assigned, referred or still open). Applicants have valid GB 11643 identity numbers
-and GB 32100 credit codes. Deterministic for a seed. Loaded with PostgreSQL COPY (batched
-INSERTs on SQLite): a million cases in minutes.
+容缺/告知承诺/免提交 materials, suspensions; the e-licences of approved cases, signed with the
+deployment's key and verifiable (every 营业执照 held by an enterprise with a valid credit code:
+approving a 设立登记 founds it; a 一业一证 bundle's permits integrated into one licence); ratings
+of finished cases (好差评: about two in three rated, mostly 非常满意/满意, late cases rated worse,
+every bad rating with its rectification moved on as far as the time since allows) and complaints
+(咨询/求助/投诉/建议 with their SLA deadlines, answered, re-assigned, referred or still open).
+Applicants have valid GB 11643 identity numbers and GB 32100 credit codes. Deterministic for a
+seed. Loaded with PostgreSQL COPY (batched INSERTs on SQLite): a million cases in minutes.
 
 Simulated rows are written straight to the tables, not through the services, so they carry no
 audit events of their own; one audit event records the run.
@@ -32,6 +34,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from onewindow.audit.services import audit_record
+from onewindow.bench.simdata import COMPANY_FORMS, COMPANY_TRADES, COMPANY_WORDS, GIVEN, SURNAMES
+from onewindow.bench.simulate_licences import FOUNDING, LicencePass, PendingResults, applicant_kind
 from onewindow.cases.models import (
     Application,
     ApplicationMaterial,
@@ -45,7 +49,7 @@ from onewindow.cases.models import (
     MaterialState,
     Suspension,
 )
-from onewindow.catalog.models import Bundle, ServiceItem, StepKind
+from onewindow.catalog.models import Audience, Bundle, BundleKind, ServiceItem, StepKind
 from onewindow.clock.selectors import work_calendar
 from onewindow.clock.workdays import Duration, Unit, WorkCalendar, deadline
 from onewindow.complaints.models import (
@@ -66,6 +70,12 @@ from onewindow.core.bulk import (
 )
 from onewindow.core.errors import DomainError
 from onewindow.core.models import NumberSequence
+from onewindow.licences.models import (
+    IntegratedPermit,
+    Licence,
+    LicenceEvent,
+    LicenceType,
+)
 from onewindow.org import idcodes
 from onewindow.org.models import Applicant, ApplicantKind, Hall, Region, Staff
 from onewindow.ratings import conf as ratings_conf
@@ -79,53 +89,6 @@ from onewindow.ratings.models import (
     RectificationState,
 )
 
-SURNAMES = (
-    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
-    "姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
-)
-GIVEN = (
-    "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建文辉力斌宇浩凯鹏飞俊峰雪琳晨阳欣怡思雨婷佳宁"
-)
-COMPANY_WORDS = [
-    "武陵",
-    "德山",
-    "柳叶",
-    "沅江",
-    "桃源",
-    "善卷",
-    "丁玲",
-    "白马",
-    "穿紫",
-    "德盛",
-    "鼎盛",
-    "兴旺",
-    "诚信",
-    "华瑞",
-    "金桥",
-    "顺达",
-    "恒信",
-    "宏远",
-    "湘北",
-    "常发",
-]
-COMPANY_TRADES = [
-    "科技",
-    "商贸",
-    "餐饮",
-    "药房",
-    "物流",
-    "建筑工程",
-    "食品",
-    "医疗器械",
-    "文化传媒",
-    "物业管理",
-    "农业开发",
-    "酒店管理",
-    "汽车服务",
-    "教育咨询",
-    "超市",
-]
-COMPANY_FORMS = ["有限公司", "有限责任公司", "股份有限公司"]
 # From this many cases on (PostgreSQL), the plain indexes are dropped for the load and rebuilt.
 DEFER_INDEXES_FROM = 100_000
 # 好差评: about two cases in three are rated; the published provincial figures are 99 %+ satisfied,
@@ -197,6 +160,9 @@ class Summary:
     ratings: int = 0
     rectifications: int = 0
     complaints: int = 0
+    licences: int = 0
+    integrated: int = 0
+    enterprises: int = 0
     states: Counter = field(default_factory=Counter)
     levels: Counter = field(default_factory=Counter)
     complaint_states: Counter = field(default_factory=Counter)
@@ -208,7 +174,8 @@ class Summary:
             f"{self.cases} cases in {self.applications} applications for {self.applicants} applicants; "
             f"{self.events} events, {self.materials} materials, {self.corrections} corrections, "
             f"{self.suspensions} suspensions, {self.ratings} ratings ({self.rectifications} bad, rectified), "
-            f"{self.complaints} complaints; states: {states}; {self.seconds:.1f}s"
+            f"{self.complaints} complaints, {self.licences} licences ({self.integrated} 一业一证) "
+            f"for {self.enterprises} enterprises founded; states: {states}; {self.seconds:.1f}s"
         )
 
 
@@ -223,6 +190,10 @@ class ItemPlan:
     legal: Duration | None
     town: bool
     needs_inspection: bool
+    name: str = ""
+    audience: str = Audience.BOTH
+    registration: str = ""
+    licence_type: str = ""  # the result's licence type, if the library has it
 
 
 _CUMULATIVE: dict[tuple, tuple[list, list]] = {}
@@ -249,7 +220,7 @@ def _working_days(cal: WorkCalendar, years: list[int]) -> list[dt.date]:
     return days
 
 
-class Simulator:
+class Simulator(LicencePass):
     def __init__(self, *, cases: int, years: list[int], seed: int, progress: Callable[[str], None]) -> None:
         if cases < 1:
             raise SimulationError("模拟办件数须为正整数")
@@ -272,6 +243,7 @@ class Simulator:
 
     def _load_reference_data(self) -> None:
         items = ServiceItem.objects.filter(current_version__isnull=False).select_related("current_version")
+        self.licence_types = {t.name: t for t in LicenceType.objects.filter(is_active=True)}
         self.items: dict[int, ItemPlan] = {}
         for item in items.prefetch_related(
             "current_version__requirements__material", "current_version__steps"
@@ -291,6 +263,13 @@ class Simulator:
                 legal=version.legal_limit,
                 town=item.tier_town,
                 needs_inspection=version.needs_inspection,
+                name=item.name,
+                audience=item.audience,
+                registration=version.registration,
+                # a type the licence library does not have gives no licence
+                licence_type=version.result_licence_type
+                if version.result_licence_type in self.licence_types
+                else "",
             )
         if not self.items:
             raise SimulationError("事项目录为空：请先运行 onewindow load-demo")
@@ -301,6 +280,9 @@ class Simulator:
         ]
         self.options = [o for o in self.options if o[2]]
         self.bundle_limits = {b.pk: b.promised_limit for b in Bundle.objects.all()}
+        self.integrated_bundles = {
+            b.pk: b.name for b in Bundle.objects.filter(kind=BundleKind.ONE_INDUSTRY_ONE_LICENCE)
+        }
         self.county = Region.objects.filter(level="county").order_by("code").first()
         if self.county is None:
             raise SimulationError("没有县级区划：请先运行 onewindow load-demo")
@@ -317,6 +299,7 @@ class Simulator:
         ).values_list("roles__department_id", "user_id"):
             if department_id:
                 self.reviewers.setdefault(department_id, []).append(user_id)
+        self._load_licensing()
         self.complaint_sla = {k: sla_for(k) for k in ComplaintClass.values}
         self.complex_sla = sla_for(ComplaintClass.COMPLAINT, complex_matter=True)
         self.contact_limit = Duration(ratings_conf.contact_within_days(), Unit.WORKDAY)
@@ -324,6 +307,7 @@ class Simulator:
         # The data is a snapshot taken now: nothing is accepted in the future, and cases whose
         # work would end after now are still open, in every state.
         self.end = timezone.now()
+        self.today = self.end.astimezone(self.tz).date()
         self.days = [d for d in _working_days(self.cal, self.years) if d < timezone.localdate()]
         if not self.days:
             raise SimulationError("所选年份中没有早于今天的工作日")
@@ -408,6 +392,14 @@ class Simulator:
         writer.write(rows)
         writer.reset_sequence()
         self.summary.applicants = len(rows)
+        # Enterprises founded by the simulated registrations get codes with the "MA" body of new
+        # registrations (``idcodes.uscc_from_serial``); the few random ones like that are kept
+        # apart so that no code is given twice.
+        self.founded_codes = {c for c in seen if c[8:10] == idcodes.SERIAL_BODY_PREFIX}
+        self.by_kind = {
+            k: [entry for entry in pool if entry[1] == k]
+            for k in (ApplicantKind.PERSON, ApplicantKind.ENTITY)
+        }
         return pool
 
     # ---- the run ---------------------------------------------------------------------------
@@ -431,6 +423,7 @@ class Simulator:
         writers = {
             m: BulkWriter(m)
             for m in (
+                Applicant,  # the enterprises that approvals found
                 Application,
                 Case,
                 CaseEvent,
@@ -442,12 +435,14 @@ class Simulator:
                 RectificationEvent,
                 Complaint,
                 ComplaintEvent,
+                Licence,
+                LicenceEvent,
+                IntegratedPermit,
             )
         }
         next_ids = {m: w.next_id() for m, w in writers.items()}
-        # The application, draft and complaint counters (core.numbers); licence numbers are not simulated.
-        counters = NumberSequence.objects.exclude(scope__startswith="licence:")
-        sequences: Counter = Counter(dict(counters.values_list("scope", "last")))
+        # The application, draft, complaint and licence number counters (core.numbers).
+        sequences: Counter = Counter(dict(NumberSequence.objects.values_list("scope", "last")))
         if defer_indexes is None:
             defer_indexes = connection.vendor == "postgresql" and self.target >= DEFER_INDEXES_FROM
         # A large load is one transaction without the plain indexes and the foreign keys, which
@@ -483,7 +478,7 @@ class Simulator:
             # dashboard on 100 k cases: 418 ms in-process before ANALYZE, 56 ms after).
             self.progress("analysing the loaded tables …")
             with connection.cursor() as cursor:
-                for model in (Applicant, *writers):
+                for model in writers:
                     cursor.execute(f'ANALYZE "{model._meta.db_table}"')
         return self.summary
 
@@ -492,6 +487,7 @@ class Simulator:
         while len(out[Case]) < want:
             for model, rows in self._application(pool, next_ids, sequences).items():
                 out[model].extend(rows)
+        self._results(out, next_ids, sequences)
         return out
 
     def _application(self, pool, next_ids, sequences) -> dict[type, list[dict]]:
@@ -505,7 +501,8 @@ class Simulator:
         else:
             item_ids = [rng.choice(list(self.items))]
         plans = [self.items[i] for i in item_ids]
-        applicant_id, _kind = rng.choice(pool)
+        kind = applicant_kind(plans)
+        applicant_id, _kind = rng.choice(self.by_kind.get(kind) or pool)
         channel = _weighted(rng, CHANNELS)
         region = self.county
         if channel == Channel.STATION and all(p.town for p in plans) and self.towns:
@@ -622,14 +619,21 @@ class Simulator:
         self._event(rows, next_ids, app_id, None, "accept" if number else status, accepted_at, officer)
         self._who = (applicant_id, officer)
         if number:
+            made = []
             for index, plan in enumerate(plans, start=1):
                 self._case(rows, next_ids, app_id, number, index, plan, accepted_at, waived, committed)
+                made.append((plan, rows[Case][-1]))
+            if self.key is not None and any(
+                case["decision"] == "approve" and (plan.licence_type or plan.registration in FOUNDING)
+                for plan, case in made
+            ):
+                self.pending.append(PendingResults(app_id, number, bundle_id, applicant_id, made))
         if rng.random() < COMPLAINT_SHARE:
             case_row = rows[Case][-1] if rows[Case] else None
             self._complaint(rows, next_ids, sequences, received_at, case_row, officer)
         return rows
 
-    def _event(self, rows, next_ids, app_id, case_id, action, at, actor, old="", new="") -> None:
+    def _event(self, rows, next_ids, app_id, case_id, action, at, actor, old="", new="", data=None) -> None:
         rows[CaseEvent].append(
             {
                 "id": next_ids[CaseEvent],
@@ -639,7 +643,7 @@ class Simulator:
                 "from_status": old,
                 "to_status": new,
                 "actor_id": actor,
-                "data": {},
+                "data": data or {},
                 "at": at,
             }
         )

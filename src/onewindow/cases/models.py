@@ -365,6 +365,18 @@ class Case(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    holder = models.ForeignKey(
+        Applicant,
+        verbose_name=_("结果持有人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_(
+            "办理结果（证照）颁发给谁：为空即申请人；企业开办中，设立登记准予后新设立的企业即为"
+            "其后刻章、发票、社保等办件的持有人"
+        ),
+    )
     licence_number = models.CharField(_("证照编号"), max_length=40, blank=True)
     delivery_due_at = models.DateTimeField(
         _("送达期限"),

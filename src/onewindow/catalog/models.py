@@ -72,6 +72,17 @@ class StepKind(models.TextChoices):
     ISSUE = "issue", _("制证送达")
 
 
+class Registration(models.TextChoices):
+    """What registering an entity an item is (市场主体登记管理条例): its application carries the
+    registration form of ``onewindow.enterprises.forms`` for that kind."""
+
+    NONE = "", _("不涉及市场主体登记")
+    ESTABLISH = "establish", _("设立登记")
+    INDIVIDUAL = "individual", _("个体工商户登记")
+    CHANGE = "change", _("变更登记")
+    CANCEL = "cancel", _("注销登记")
+
+
 class MaterialForm(models.TextChoices):
     ORIGINAL = "original", _("原件")
     COPY = "copy", _("复印件")
@@ -414,6 +425,16 @@ class ServiceItemVersion(ImmutableModel):
         _("缺席默认依据"),
         blank=True,
         help_text=_("缺席默认（逾期未出具意见视为同意）的法律或政策依据；填写缺席默认工作日数时必填"),
+    )
+    registration = models.CharField(
+        _("登记表单"),
+        max_length=12,
+        choices=Registration.choices,
+        blank=True,
+        default="",
+        help_text=_(
+            "设立、个体工商户、变更或注销登记的事项：申请须填写相应的登记信息（名称、类型、注册资本、经营范围、住所、投资人等）"
+        ),
     )
     conditional_on_deficiency = models.BooleanField(
         _("容缺可先行决定"), default=False, help_text=_("容缺受理时，可在补齐材料前作出附条件的决定")

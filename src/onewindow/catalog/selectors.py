@@ -24,6 +24,7 @@ from onewindow.catalog.models import (
     Bundle,
     BundleOption,
     ItemStep,
+    Material,
     MaterialForm,
     MaterialRequirement,
     OnlineDepth,
@@ -86,6 +87,7 @@ def version_document(
         "needs_inspection": version.needs_inspection,
         "deemed_consent_days": version.deemed_consent_days,
         **({"deemed_consent_basis": version.deemed_consent_basis} if version.deemed_consent_basis else {}),
+        **({"registration": version.registration} if version.registration else {}),
         "conditional_on_deficiency": version.conditional_on_deficiency,
         "commitment_approval": version.commitment_approval,
         "post_verification_days": version.post_verification_days,
@@ -271,6 +273,41 @@ def bundle_get(*, code: str) -> Bundle:
 
 def bundle_list() -> QuerySet[Bundle]:
     return Bundle.objects.prefetch_related("topics").order_by("code")
+
+
+def registration_of(
+    *,
+    item: ServiceItem | None = None,
+    bundle: Bundle | None = None,
+    bundle_option: BundleOption | None = None,
+) -> str:
+    """The market-entity registration an application for this item or bundle option includes
+    (``Registration``: establish, individual, change, cancel), or "" for none."""
+    items = bundle_items(bundle, bundle_option) if bundle is not None else [item] if item is not None else []
+    return next(
+        (
+            i.current_version.registration
+            for i in items
+            if i.current_version and i.current_version.registration
+        ),
+        "",
+    )
+
+
+def produced_in(items: Sequence[ServiceItem]) -> dict[str, ServiceItem]:
+    """Licence types that one of ``items`` issues, by type name (the 营业执照 of 企业设立登记): in a
+    bundle, a material those licences satisfy is produced by the earlier step, not asked for."""
+    return {
+        item.current_version.result_licence_type: item
+        for item in items
+        if item.current_version is not None and item.current_version.result_licence_type
+    }
+
+
+def material_producer(material: Material, produced: dict[str, ServiceItem]) -> ServiceItem | None:
+    """The item among ``produced`` whose result licence satisfies ``material``, or None."""
+    kind, _sep, name = (material.satisfied_by or "").partition(":")
+    return produced.get(name) if kind == "licence" else None
 
 
 def bundle_items(bundle: Bundle, option: BundleOption | str | None = None) -> list[ServiceItem]:

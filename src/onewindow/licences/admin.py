@@ -10,6 +10,7 @@ from django.http import HttpRequest
 
 from onewindow.audit.admin_mixins import AuditedAdmin
 from onewindow.licences.models import (
+    IntegratedPermit,
     Licence,
     LicenceEvent,
     LicenceType,
@@ -56,6 +57,20 @@ class LicenceEventInline(admin.TabularInline):
         return False
 
 
+class IntegratedPermitInline(admin.TabularInline):
+    """一业一证: the permits an integrated licence lists (each is a licence of its own)."""
+
+    model = IntegratedPermit
+    fk_name = "integrated"
+    extra = 0
+    can_delete = False
+    fields = ["position", "permit"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(Licence)
 class LicenceAdmin(ReadOnlyAdmin):
     list_display = [
@@ -70,7 +85,7 @@ class LicenceAdmin(ReadOnlyAdmin):
     list_filter = ["status", "licence_type", "department"]
     search_fields = ["number", "holder_name", "holder_id_number", "source_case_no"]
     date_hierarchy = "issued_at"
-    inlines = [LicenceEventInline]
+    inlines = [IntegratedPermitInline, LicenceEventInline]
 
 
 @admin.register(ProofRequirement)

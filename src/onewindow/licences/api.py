@@ -139,7 +139,12 @@ def list_for_holder(request: HttpRequest, holder: str) -> list[Licence]:
     """The licence library's licences of one holder (ID number or credit code) that you may see."""
     require(request.user, "licence.view")
     scope = scope_q(request.user, "licence.view", department_field="department")
-    return list(licence_list_for_holder(holder).filter(scope).select_related("parent"))
+    return list(
+        licence_list_for_holder(holder)
+        .filter(scope)
+        .select_related("parent", "superseded_by")
+        .prefetch_related("permits", "integrated_in")
+    )
 
 
 def _visible_licence(request: HttpRequest, number: str, action: str = "licence.view") -> Licence:

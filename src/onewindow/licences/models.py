@@ -115,6 +115,10 @@ class LicenceStatus(models.TextChoices):
     SUSPENDED = "suspended", _("暂停")
     REVOKED = "revoked", _("已吊销")
     EXPIRED = "expired", _("已过期")
+    # 变更登记 re-issues the licence (《市场主体登记管理条例》第二十四条): the old one stays verifiable.
+    SUPERSEDED = "superseded", _("已换发")
+    # 注销登记 ends the entity and its licences with it (同条例第三十一条); no penalty, unlike 吊销.
+    CANCELLED = "cancelled", _("已注销")
 
 
 class LicenceAction(models.TextChoices):
@@ -124,6 +128,9 @@ class LicenceAction(models.TextChoices):
     REVOKE = "revoke", _("吊销")
     EXPIRE = "expire", _("到期失效")
     REMIND = "remind", _("到期提醒")
+    PERMIT = "permit", _("所含许可变更")
+    SUPERSEDE = "supersede", _("换发")
+    CANCEL = "cancel", _("注销")
 
 
 class Licence(models.Model):
@@ -172,6 +179,25 @@ class Licence(models.Model):
         on_delete=models.PROTECT,
         related_name="linked",
         help_text=_("一照多证：同一企业的营业执照；营业执照本身为空"),
+    )
+    permits = models.ManyToManyField(
+        "self",
+        verbose_name=_("整合的许可"),
+        through="IntegratedPermit",
+        through_fields=("integrated", "permit"),
+        symmetrical=False,
+        blank=True,
+        related_name="integrated_in",
+        help_text=_("行业综合许可证（一业一证）所整合的单项许可；单项许可本身为空"),
+    )
+    superseded_by = models.ForeignKey(
+        "self",
+        verbose_name=_("换发后的证照"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="supersedes",
+        help_text=_("已换发时为换发的新证（变更登记）；其他状态为空"),
     )
     payload = models.JSONField(_("签名内容"), default=dict, help_text=_("被签名的规范化证照数据（原样保存）"))
     signature_algorithm = models.CharField(_("签名算法"), max_length=10)
@@ -224,6 +250,34 @@ class LicenceEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.licence.number} {self.get_action_display()}"
+
+
+class IntegratedPermit(models.Model):
+    """One permit an integrated licence lists (一业一证, seed 000: one industry's several permits
+    become "one licence centred on the enterprise", 一证准营). The permit stays in the licence library
+    with its own number and lifecycle; a permit is integrated into one integrated licence only."""
+
+    integrated = models.ForeignKey(
+        Licence, verbose_name=_("行业综合许可证"), on_delete=models.PROTECT, related_name="permit_links"
+    )
+    permit = models.ForeignKey(
+        Licence, verbose_name=_("单项许可"), on_delete=models.PROTECT, related_name="integration_links"
+    )
+    position = models.PositiveSmallIntegerField(_("顺序"), help_text=_("在行业综合许可证上列出的顺序"))
+
+    class Meta:
+        verbose_name = _("整合的许可")
+        verbose_name_plural = _("整合的许可")
+        ordering = ["integrated", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["permit"], name="licence_permit_integrated_once"),
+            models.CheckConstraint(
+                condition=~models.Q(integrated=models.F("permit")), name="licence_not_integrated_in_itself"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.integrated_id} ⊃ {self.permit_id}"
 
 
 class ReplacementMethod(models.TextChoices):

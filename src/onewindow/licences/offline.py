@@ -2,9 +2,9 @@
 
 Input: the QR string, or a JSON export of the licence (``selectors.licence_export``). What can be
 known offline: whether the signature covers the payload, and whether the payload's validity
-period has passed. Revocation and suspension are known only from an export, as of its
-``status.as_of`` time (that statement is signed too); a QR code alone cannot show a revocation,
-so its verdict is ``signature_valid`` and the message says to check online.
+period has passed. Revocation, suspension, 换发 (superseded) and 注销 (cancelled) are known only
+from an export, as of its ``status.as_of`` time (that statement is signed too); a QR code alone
+cannot show them, so its verdict is ``signature_valid`` and the message says to check online.
 """
 
 from __future__ import annotations
@@ -18,12 +18,33 @@ from onewindow.licences import signing
 
 EXPORT_FORMAT = "onewindow-licence/1"
 # verdict -> process exit status of ``onewindow licence verify``
-EXIT_CODES = {"valid": 0, "signature_valid": 0, "invalid": 2, "revoked": 3, "suspended": 3, "expired": 3}
+EXIT_CODES = {
+    "valid": 0,
+    "signature_valid": 0,
+    "invalid": 2,
+    "revoked": 3,
+    "suspended": 3,
+    "expired": 3,
+    "superseded": 3,
+    "cancelled": 3,
+    "partly_invalid": 3,
+}
+# An export's status that makes the licence invalid -> its label.
+ENDED_LABELS = {
+    "revoked": "已吊销",
+    "suspended": "已暂停",
+    "expired": "已过期",
+    "superseded": "已换发",
+    "cancelled": "已注销",
+}
+PERMIT_STATUS_LABELS = {**ENDED_LABELS, "not_found": "查无此证"}
 
 
 @dataclass
 class OfflineVerdict:
-    verdict: str  # valid | signature_valid | invalid | revoked | suspended | expired
+    # valid | signature_valid | invalid | revoked | suspended | expired | superseded | cancelled
+    # | partly_invalid
+    verdict: str
     number: str = ""
     messages: list[str] = field(default_factory=list)
     payload: dict[str, Any] | None = None
@@ -63,15 +84,24 @@ def _from_export(document: dict[str, Any], keys: dict[str, signing.PublicKey], o
         f"离线核验：状态取自导出文件，截至 {as_of}",
     ]
     value = status.get("status")
-    if value in ("revoked", "suspended", "expired"):
-        label = {"revoked": "已吊销", "suspended": "已暂停", "expired": "已过期"}[value]
-        return OfflineVerdict(value, number, [*messages, f"状态：{label}（无效）"], payload)
+    if value in ENDED_LABELS:
+        lines = [*messages, f"状态：{ENDED_LABELS[value]}（无效）"]
+        if value == "superseded" and status.get("superseded_by"):
+            lines.append(f"已换发新证：{str(status['superseded_by'])[:40]}（请以新证为准）")
+        return OfflineVerdict(value, number, lines, payload)
     if _expired(payload, on):
         return OfflineVerdict(
             "expired", number, [*messages, f"状态：已过期（有效期至 {payload.get('expires_on')}）"], payload
         )
     if value != "valid":
         return OfflineVerdict("invalid", number, [*messages, f"未知状态“{value}”"], payload)
+    permits = status.get("permits") if isinstance(status.get("permits"), list) else []
+    lapsed = [p for p in permits if isinstance(p, dict) and p.get("status") != "valid"]
+    if lapsed:  # 一业一证: some permits the integrated licence lists were no longer valid
+        lines = [
+            f"所含许可 {p.get('number')}：{PERMIT_STATUS_LABELS.get(p.get('status'), '无效')}" for p in lapsed
+        ]
+        return OfflineVerdict("partly_invalid", number, [*messages, "状态：部分许可已失效", *lines], payload)
     return OfflineVerdict("valid", number, [*messages, "状态：有效（导出后的吊销须联网核验）"], payload)
 
 
@@ -90,7 +120,7 @@ def _from_code(text: str, keys: dict[str, signing.PublicKey], on: dt.date) -> Of
         return OfflineVerdict("invalid", code.number, [f"签名无效：{reason}"])
     messages = [
         f"签名有效（{check.algorithm}，密钥 {check.key_id}）",
-        "离线核验无法得知吊销或暂停：请联网打开二维码地址核验当前状态",
+        "离线核验无法得知吊销、暂停、换发或注销：请联网打开二维码地址核验当前状态",
     ]
     if _expired(code.payload, on):
         return OfflineVerdict(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from pathlib import Path
 
@@ -126,6 +127,12 @@ def licence_pdf(licence: Licence) -> bytes:
     if is_entity and holder.legal_representative:
         rows.append(("法定代表人", holder.legal_representative))
     rows += [(str(k), str(v)) for k, v in licence.data.items()]
+    # 一业一证: the integrated licence lists its permits as signed (their states are checked online).
+    for index, permit in enumerate(licence.payload.get("permits") or [], start=1):
+        until = permit.get("expires_on")
+        validity = f"有效期至{_date(dt.date.fromisoformat(until))}" if until else "长期有效"
+        what = f"{permit.get('type')} {permit.get('number')}：{permit.get('scope')}"
+        rows.append((f"整合许可{index}", f"{what}；{validity}"))
     if licence.expires_on:
         rows.append(("有效期", f"{_date(licence.valid_from)} 至 {_date(licence.expires_on)}"))
     else:
@@ -172,7 +179,7 @@ def licence_pdf(licence: Licence) -> bytes:
         f"（{licence.signature_algorithm.upper()}，密钥 {licence.signature_key_id}）。",
         "扫描右侧二维码，或访问：",
         f"{settings.ONEWINDOW_PUBLIC_URL}/verify/{licence.number}",
-        "核验真伪与当前状态（有效、暂停、吊销、过期）。",
+        "核验真伪与当前状态（有效、暂停、吊销、过期、换发、注销）。",
     ]
     if licence.source_case_no:
         note.append(f"来源办件：{licence.source_case_no}")

@@ -28,6 +28,22 @@ class LicenceOut(Schema):
     signature_algorithm: str
     signature_key_id: str
     code: str
+    permits: list[str] = Field(..., description="行业综合许可证（一业一证）所整合的许可证号")
+    integrated_in: str | None = Field(..., description="整合了本许可的行业综合许可证证号")
+    superseded_by: str | None = Field(..., description="已换发时为换发后的新证证号；其他状态为空")
+
+    @staticmethod
+    def resolve_superseded_by(obj: Licence) -> str | None:
+        return obj.superseded_by.number if obj.superseded_by_id else None
+
+    @staticmethod
+    def resolve_permits(obj: Licence) -> list[str]:
+        return [p.number for p in obj.permits.all()]
+
+    @staticmethod
+    def resolve_integrated_in(obj: Licence) -> str | None:
+        found = list(obj.integrated_in.all())
+        return found[0].number if found else None
 
     @staticmethod
     def resolve_holder_id_masked(obj: Licence) -> str:
@@ -50,9 +66,29 @@ class ReasonIn(Schema):
     reason: str = Field("", max_length=500)
 
 
+class PermitStateOut(Schema):
+    number: str
+    type: str
+    scope: str
+    valid_from: str
+    expires_on: str | None
+    status: str = Field(
+        ..., description="valid | suspended | revoked | expired | superseded | cancelled | not_found"
+    )
+    status_label: str
+    status_reason: str
+    is_valid: bool
+
+
 class LicenceVerificationOut(Schema):
     number: str
-    verdict: str = Field(..., description="valid | suspended | revoked | expired | invalid | not_found")
+    verdict: str = Field(
+        ...,
+        description=(
+            "valid | partly_invalid | suspended | revoked | expired | superseded（已换发）"
+            " | cancelled（已注销） | invalid | not_found"
+        ),
+    )
     verdict_label: str
     is_valid: bool
     status: str
@@ -63,6 +99,11 @@ class LicenceVerificationOut(Schema):
     code_matches: bool | None
     public: dict[str, Any]
     checked_at: dt.datetime | None
+    permits: list[PermitStateOut] = Field(
+        ..., description="行业综合许可证（一业一证）所整合的许可及其当前状态；其他证照为空"
+    )
+    integrated_in: str = Field(..., description="整合了本许可的行业综合许可证证号；未整合时为空")
+    superseded_by: str = Field(..., description="已换发时为换发后的新证证号（请以新证为准）；其他为空")
 
 
 class ProofOut(Schema):

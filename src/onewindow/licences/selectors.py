@@ -41,9 +41,9 @@ def _number(number: str) -> str:
 def licence_get(*, number: str) -> Licence:
     """The licence with this number; ``InvalidInput`` for a malformed number, ``NotFound`` if none."""
     try:
-        return Licence.objects.select_related("licence_type", "department", "holder", "parent").get(
-            number=_number(number)
-        )
+        return Licence.objects.select_related(
+            "licence_type", "department", "holder", "parent", "superseded_by"
+        ).get(number=_number(number))
     except Licence.DoesNotExist:
         raise NotFound(f"证号 {_number(number)} 不存在") from None
 
@@ -88,6 +88,16 @@ def licence_effective_status(licence: Licence, *, on: dt.date | None = None) -> 
     return status
 
 
+# The statuses whose reason a verifier sees (why the licence is not valid now); an expiry's reason
+# is only its last day, shown anyway.
+REASON_SHOWN = (
+    LicenceStatus.SUSPENDED,
+    LicenceStatus.REVOKED,
+    LicenceStatus.SUPERSEDED,
+    LicenceStatus.CANCELLED,
+)
+
+
 def licence_code(licence: Licence) -> str:
     """The QR content of a licence (see ``signing.code_url``)."""
     return signing.code_url(
@@ -108,12 +118,68 @@ def published_keys_document() -> dict[str, Any]:
     return signing.keys_document(signing.public_keys(key_dir()))
 
 
+def integrated_licence_for(licence: Licence) -> Licence | None:
+    """The integrated licence (行业综合许可证, 一业一证) that lists this permit, if any."""
+    return (
+        Licence.objects.filter(permit_links__permit=licence)
+        .select_related("licence_type", "department")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class PermitState:
+    """One permit of an integrated licence as signed on it, with its state in the library now."""
+
+    number: str
+    type: str
+    scope: str
+    valid_from: str
+    expires_on: str | None
+    status: str  # valid | suspended | revoked | expired | superseded | cancelled | not_found
+    status_label: str
+    status_reason: str = ""
+
+    @property
+    def is_valid(self) -> bool:
+        return self.status == LicenceStatus.VALID
+
+
+def integrated_permits(licence: Licence, *, on: dt.date | None = None) -> list[PermitState]:
+    """The permits an integrated licence lists (from its signed payload, in its order), each with
+    its effective status in the licence library: revoking, suspending or the expiry of one shows
+    here at once. Empty for a licence that integrates none."""
+    entries = licence.payload.get("permits") if isinstance(licence.payload, dict) else None
+    if not isinstance(entries, list) or not entries:
+        return []
+    entries = [e for e in entries if isinstance(e, dict)]
+    found = {p.number: p for p in Licence.objects.filter(number__in=[str(e.get("number")) for e in entries])}
+    states = []
+    for entry in entries:
+        permit = found.get(str(entry.get("number")))
+        status = licence_effective_status(permit, on=on) if permit is not None else None
+        states.append(
+            PermitState(
+                number=str(entry.get("number", "")),
+                type=str(entry.get("type", "")),
+                scope=str(entry.get("scope", "")),
+                valid_from=str(entry.get("valid_from", "")),
+                expires_on=entry.get("expires_on"),
+                status=status.value if status else "not_found",
+                status_label=str(status.label) if status else VERDICT_LABELS["not_found"],
+                status_reason=permit.status_reason if status in REASON_SHOWN else "",
+            )
+        )
+    return states
+
+
 @dataclass(frozen=True)
 class Verification:
     """What the public verification page and API show for one number."""
 
     number: str
-    verdict: str  # valid | suspended | revoked | expired | invalid | not_found
+    # valid | partly_invalid | suspended | revoked | expired | superseded | cancelled | invalid | not_found
+    verdict: str
     status: str = ""
     status_label: str = ""
     status_reason: str = ""
@@ -122,6 +188,16 @@ class Verification:
     code_matches: bool | None = None  # None: no QR content was given
     public: dict[str, Any] = field(default_factory=dict)
     checked_at: dt.datetime | None = None
+    # An integrated licence (一业一证): its permits and their states; a permit: the integrated
+    # licence that lists it.
+    permits: tuple[PermitState, ...] = ()
+    integrated_in: str = ""
+    # 已换发: the number of the licence that replaced this one; otherwise empty.
+    superseded_by: str = ""
+
+    @property
+    def invalid_permits(self) -> list[PermitState]:
+        return [p for p in self.permits if not p.is_valid]
 
     @property
     def is_valid(self) -> bool:
@@ -130,9 +206,12 @@ class Verification:
 
 VERDICT_LABELS = {
     "valid": "有效",
+    "partly_invalid": "部分许可已失效",
     "suspended": "已暂停（当前无效）",
     "revoked": "已吊销（无效）",
     "expired": "已过期（无效）",
+    "superseded": "已换发（请以新证为准）",
+    "cancelled": "已注销（市场主体已终止）",
     "invalid": "核验失败（签名无效）",
     "not_found": "查无此证",
 }
@@ -142,8 +221,11 @@ def licence_verify(*, number: str, code: signing.Code | None = None) -> Verifica
     """Check a licence by number (and, when scanned, the QR content) against the licence library.
 
     Valid only if the library's record is valid and unexpired, its stored signature checks against
-    the published key, and a scanned QR code carries exactly that payload and signature. Never
-    raises for unknown or garbled input: that is a ``not_found`` or ``invalid`` verdict.
+    the published key, and a scanned QR code carries exactly that payload and signature. An
+    integrated licence (一业一证) whose own record is valid is ``partly_invalid`` while any permit it
+    lists is not valid (the page names which). A superseded licence (已换发) names the licence
+    that replaced it. Never raises for unknown or garbled input: that is
+    a ``not_found`` or ``invalid`` verdict.
     """
     checked_at = now()
     try:
@@ -168,36 +250,56 @@ def licence_verify(*, number: str, code: signing.Code | None = None) -> Verifica
         )
     status = licence_effective_status(licence)
     verdict = "invalid" if not check.ok or code_matches is False else status.value
+    permits = tuple(integrated_permits(licence))
+    if verdict == "valid" and any(not p.is_valid for p in permits):
+        verdict = "partly_invalid"
+    integrated = integrated_licence_for(licence)
     public = dict(licence.payload) if isinstance(licence.payload, dict) else {}
     public.pop("v", None)
+    public.pop("permits", None)  # shown with their states as ``permits``
     return Verification(
         number=licence.number,
         verdict=verdict,
         status=status.value,
         status_label=str(status.label),
-        status_reason=licence.status_reason
-        if status in (LicenceStatus.SUSPENDED, LicenceStatus.REVOKED)
-        else "",
+        status_reason=licence.status_reason if status in REASON_SHOWN else "",
         signature_ok=check.ok,
         signature_reason=check.reason if code_matches is not False else "二维码内容与电子证照库记录不符",
         code_matches=code_matches,
         public=public,
         checked_at=checked_at,
+        permits=permits,
+        integrated_in=integrated.number if integrated is not None else "",
+        superseded_by=_successor_number(licence, status),
     )
+
+
+def _successor_number(licence: Licence, status: LicenceStatus) -> str:
+    if status != LicenceStatus.SUPERSEDED or licence.superseded_by_id is None:
+        return ""
+    return licence.superseded_by.number
 
 
 def licence_export(licence: Licence) -> dict[str, Any]:
     """The licence as a self-contained JSON document for offline checking.
 
     It carries the signed payload and signature, and the status at export time in a second
-    signed statement, so an offline check can tell revoked from valid *as of* ``as_of``: a
-    revocation after the export is only visible online.
+    signed statement (for an integrated licence, with its permits' states), so an offline check
+    can tell revoked from valid *as of* ``as_of``: a revocation after the export is only visible
+    online. A superseded licence's statement names the licence that replaced it (``superseded_by``).
     """
+    effective = licence_effective_status(licence)
     status = {
         "number": licence.number,
-        "status": licence_effective_status(licence).value,
+        "status": effective.value,
         "as_of": now().isoformat(),
     }
+    successor = _successor_number(licence, effective)
+    if successor:
+        status["superseded_by"] = successor
+    permits = integrated_permits(licence)
+    if permits:  # 一业一证: the permits' states at export time are part of the signed statement
+        status["permits"] = [{"number": p.number, "status": p.status} for p in permits]
     key = signing_key_active()
     return {
         "format": EXPORT_FORMAT,

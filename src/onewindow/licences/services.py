@@ -9,6 +9,7 @@ from __future__ import annotations
 import calendar as _calendar
 import datetime as dt
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ from onewindow.core.errors import (
     DomainError,
     InvalidInput,
     InvalidTransition,
+    NotFound,
     PermissionDenied,
 )
 from onewindow.core.lifecycle import SYSTEM, Lifecycle, Rule
@@ -37,6 +39,7 @@ from onewindow.core.timeutil import now, today
 from onewindow.core.validation import full_clean_or_raise
 from onewindow.licences import signing
 from onewindow.licences.models import (
+    IntegratedPermit,
     Licence,
     LicenceAction,
     LicenceEvent,
@@ -144,14 +147,22 @@ def licence_number_next(*, licence_type: LicenceType, department: Department, on
     without its sequence), so each region and year starts again at 1: the counter
     ``licence:<stem>`` of ``core.numbers``.
     """
+    stem, parts = licence_number_stem(licence_type=licence_type, region6=department.region.code[:6], on=on)
+    return licence_type.number_format.format(seq=sequence_next(f"licence:{stem}"), **parts)
+
+
+def licence_number_stem(
+    *, licence_type: LicenceType, region6: str, on: dt.date
+) -> tuple[str, dict[str, str]]:
+    """The number without its sequence (``JY43070225*``: the counter's scope is ``licence:<stem>``)
+    and the other parts of the type's number format."""
     parts = {
         "prefix": licence_type.number_prefix,
-        "region": department.region.code[:6],
+        "region": region6,
         "year": f"{on.year:04d}",
         "yy": f"{on.year % 100:02d}",
     }
-    stem = licence_type.number_format.format(seq=_SeqMarker(), **parts)
-    return licence_type.number_format.format(seq=sequence_next(f"licence:{stem}"), **parts)
+    return licence_type.number_format.format(seq=_SeqMarker(), **parts), parts
 
 
 def mask_holder_id(*, kind: str, id_number: str) -> str:
@@ -159,6 +170,38 @@ def mask_holder_id(*, kind: str, id_number: str) -> str:
     if kind == ApplicantKind.PERSON:
         return idcodes.mask_resident_id(id_number)
     return idcodes.mask_uscc(id_number)
+
+
+def payload_build(
+    *,
+    number: str,
+    type_name: str,
+    public_fields: list[str],
+    holder_name: str,
+    holder_kind: str,
+    holder_id_number: str,
+    issuer: str,
+    valid_from: dt.date,
+    expires_on: dt.date | None,
+    data: dict[str, str],
+    permits: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """The canonical payload that is signed, from plain values: only what a verifier may see (the
+    ID is masked). An integrated licence (一业一证) also lists its permits (``permit_entry``)."""
+    payload = {
+        "v": signing.PAYLOAD_VERSION,
+        "number": number,
+        "type": type_name,
+        "holder": holder_name,
+        "holder_id": mask_holder_id(kind=holder_kind, id_number=holder_id_number),
+        "valid_from": valid_from.isoformat(),
+        "expires_on": expires_on.isoformat() if expires_on else None,
+        "issuer": issuer,
+        "data": {k: data[k] for k in public_fields if k in data},
+    }
+    if permits:
+        payload["permits"] = permits
+    return payload
 
 
 def licence_payload(
@@ -170,19 +213,65 @@ def licence_payload(
     valid_from: dt.date,
     expires_on: dt.date | None,
     data: dict[str, str],
+    permits: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """The canonical payload that is signed: only what a verifier may see (the ID is masked)."""
+    """``payload_build`` for a licence about to be issued."""
+    return payload_build(
+        number=number,
+        type_name=licence_type.name,
+        public_fields=licence_type.public_fields,
+        holder_name=holder.name,
+        holder_kind=holder.kind,
+        holder_id_number=holder.id_number,
+        issuer=department.name,
+        valid_from=valid_from,
+        expires_on=expires_on,
+        data=data,
+        permits=permits,
+    )
+
+
+# The data field that says what a permit allows, in order of preference; a permit without any of
+# them is described by the item it was issued for (``事项``), then by its type.
+SCOPE_FIELDS = ("经营范围", "经营项目", "许可项目", "许可范围", "服务范围", "食品类别", "主体业态")
+SCOPE_MAX = 100
+
+
+def permit_scope(*, type_name: str, public_fields: list[str], data: dict[str, str]) -> str:
+    """What a permit allows, as an integrated licence lists it: one of its public scope fields,
+    else the item it was issued for, else its type (never a non-public field)."""
+    public = {k: data[k] for k in public_fields if data.get(k)}
+    found = next((public[f] for f in SCOPE_FIELDS if f in public), None)
+    return (found or data.get("事项") or type_name)[:SCOPE_MAX]
+
+
+def permit_entry(
+    *, type_name: str, number: str, scope: str, valid_from: dt.date | str, expires_on: dt.date | str | None
+) -> dict[str, Any]:
+    """One permit as an integrated licence's signed payload lists it: type, number, scope, validity."""
     return {
-        "v": signing.PAYLOAD_VERSION,
+        "type": type_name,
         "number": number,
-        "type": licence_type.name,
-        "holder": holder.name,
-        "holder_id": mask_holder_id(kind=holder.kind, id_number=holder.id_number),
-        "valid_from": valid_from.isoformat(),
-        "expires_on": expires_on.isoformat() if expires_on else None,
-        "issuer": department.name,
-        "data": {k: data[k] for k in licence_type.public_fields if k in data},
+        "scope": scope,
+        "valid_from": valid_from if isinstance(valid_from, str) else valid_from.isoformat(),
+        "expires_on": expires_on
+        if expires_on is None or isinstance(expires_on, str)
+        else expires_on.isoformat(),
     }
+
+
+def _permit_entry_of(permit: Licence) -> dict[str, Any]:
+    return permit_entry(
+        type_name=permit.licence_type.name,
+        number=permit.number,
+        scope=permit_scope(
+            type_name=permit.licence_type.name,
+            public_fields=permit.licence_type.public_fields,
+            data=permit.data,
+        ),
+        valid_from=permit.valid_from,
+        expires_on=permit.expires_on,
+    )
 
 
 def _clean_data(data: dict[str, Any] | None) -> dict[str, str]:
@@ -213,14 +302,16 @@ def licence_issue(
     source_case_no: str = "",
     source_case_id: int | None = None,
     parent: Licence | None = None,
+    integrates: Sequence[Licence] = (),
 ) -> Licence:
     """Issue a signed licence to ``holder`` and put it in the licence library.
 
     ``valid_from`` defaults to today and ``expires_on`` to the type's validity rule. A licence
     that is not a business licence is linked to the holder's valid business licence
-    (一照多证) unless ``parent`` is given. Raises ``InvalidInput`` for inconsistent dates or data,
-    ``DomainError`` for an inactive type or a parent of another holder, ``SigningKeyMissing``
-    when no signing key has been created.
+    (一照多证) unless ``parent`` is given. ``integrates`` (``licence_issue_integrated`` checks
+    them) are the permits an integrated licence lists, signed with it. Raises ``InvalidInput``
+    for inconsistent dates or data, ``DomainError`` for an inactive type or a parent of another
+    holder, ``SigningKeyMissing`` when no signing key has been created.
     """
     if not licence_type.is_active:
         raise DomainError(f"证照类型“{licence_type.name}”已停用")
@@ -250,6 +341,7 @@ def licence_issue(
         valid_from=valid_from,
         expires_on=expires_on,
         data=cleaned,
+        permits=[_permit_entry_of(p) for p in integrates],
     )
     message = signing.canonical_bytes(payload)
     licence = Licence(
@@ -275,6 +367,10 @@ def licence_issue(
     )
     full_clean_or_raise(licence, exclude=["licence_type", "holder", "department", "parent"])
     licence.save()
+    IntegratedPermit.objects.bulk_create(
+        IntegratedPermit(integrated=licence, permit=permit, position=index)
+        for index, permit in enumerate(integrates, start=1)
+    )
     LicenceEvent.objects.create(
         licence=licence,
         action=LicenceAction.ISSUE,
@@ -295,9 +391,184 @@ def licence_issue(
             "expires_on": payload["expires_on"],
             "case_no": source_case_no,
             "key_id": key.key_id,
+            **({"permits": [p.number for p in integrates]} if integrates else {}),
         },
     )
     return licence
+
+
+# --- 一业一证: the integrated licence -----------------------------------------------------------
+
+# Seed 000: "将一个行业「以部门为中心」的单个事项审批，变为如今「以企业为中心」的一张许可证，实现准入后
+# 「一证准营」「拿证即开业」". Each 一业一证 bundle's licence is a type of its own, named after it.
+INTEGRATED_TYPE_NAME = "行业综合许可证（{bundle}）"
+
+
+def integrated_type_name(bundle_name: str) -> str:
+    """The licence type of a 一业一证 bundle's integrated licence: 行业综合许可证（开办药店“一业一证”）."""
+    return INTEGRATED_TYPE_NAME.format(bundle=(bundle_name or "").strip())
+
+
+def _lock_permits(permits: Sequence[Licence]) -> list[Licence]:
+    """The permits, re-read and locked in id order (``SELECT … FOR UPDATE`` on PostgreSQL): two
+    decisions finishing the same bundle at once integrate them once."""
+    locked = {
+        p.pk: p
+        for p in Licence.objects.select_for_update()
+        .select_related("licence_type")
+        .filter(pk__in=[p.pk for p in permits])
+        .order_by("pk")
+    }
+    return [locked[p.pk] for p in permits]
+
+
+def _permit_usable(permit: Licence, holder: Applicant, on: dt.date) -> None:
+    if permit.holder_id != holder.pk:
+        raise DomainError(f"{permit.licence_type.name} {permit.number} 不是“{holder.name}”的证照，不能整合")
+    if permit.status != LicenceStatus.VALID or (permit.expires_on is not None and permit.expires_on < on):
+        raise DomainError(f"{permit.licence_type.name} {permit.number} 当前无效，不能整合进行业综合许可证")
+    if permit.licence_type.is_master:
+        raise DomainError("营业执照是主照，不整合进行业综合许可证（一照多证另行关联）")
+
+
+@transaction.atomic
+def licence_issue_integrated(
+    *,
+    holder: Applicant,
+    bundle_name: str,
+    permits: Sequence[Licence],
+    actor: Any | None,
+    department: Department | None = None,
+    bundle_code: str = "",
+    source_case_no: str = "",
+    source_case_id: int | None = None,
+) -> Licence:
+    """Issue the integrated licence (行业综合许可证) of a 一业一证 bundle to ``holder``: one signed
+    e-licence, verifiable by one QR code, listing each permit's type, number, scope and validity.
+
+    Its type is ``integrated_type_name(bundle_name)``; it is issued by ``department`` (default the
+    type's) and is valid from today until the first of its permits expires (it cannot outlast
+    them). The permits stay in the licence library with their own lifecycle; a change of one shows
+    on the integrated licence (``licence_transition``, ``selectors.licence_verify``). Raises
+    ``InvalidInput`` for fewer than two permits or one listed twice; ``NotFound`` when the type
+    does not exist; ``DomainError`` for a permit of another holder, one not valid now, a business
+    licence, or one already integrated; ``SigningKeyMissing`` without a signing key.
+    """
+    permits = list(permits)
+    if len(permits) < 2:
+        raise InvalidInput("行业综合许可证至少整合两项许可")
+    if len({p.pk for p in permits}) != len(permits):
+        raise InvalidInput("同一许可不能重复整合")
+    name = integrated_type_name(bundle_name)
+    licence_type = LicenceType.objects.select_related("department").filter(name=name).first()
+    if licence_type is None:
+        raise NotFound(f"证照类型“{name}”不存在：请在管理后台添加")
+    permits = _lock_permits(permits)
+    on = today()
+    for permit in permits:
+        _permit_usable(permit, holder, on)
+    taken = (
+        IntegratedPermit.objects.filter(permit__in=permits)
+        .select_related("permit", "integrated")
+        .order_by("pk")
+        .first()
+    )
+    if taken is not None:
+        raise DomainError(f"{taken.permit.number} 已整合进行业综合许可证 {taken.integrated.number}")
+    ends = [p.expires_on for p in permits if p.expires_on is not None]
+    data = {"事项": bundle_name.strip()}
+    if bundle_code:
+        data["一业一证编码"] = bundle_code
+    return licence_issue(
+        licence_type=licence_type,
+        holder=holder,
+        actor=actor,
+        data=data,
+        valid_from=on,
+        expires_on=min(ends) if ends else None,
+        department=department,
+        source_case_no=source_case_no,
+        source_case_id=source_case_id,
+        integrates=permits,
+    )
+
+
+@transaction.atomic
+def integrated_licence_issue_if_complete(
+    *,
+    holder: Applicant,
+    bundle_name: str,
+    permits: Sequence[Licence | None],
+    actor: Any | None,
+    department: Department | None = None,
+    bundle_code: str = "",
+    source_case_no: str = "",
+    source_case_id: int | None = None,
+) -> Licence | None:
+    """The integrated licence of a 一业一证 application once all its permits are issued.
+
+    ``permits`` has one entry per case of the application whose item issues a licence, in the
+    bundle option's order: its licence, or ``None`` while it has none (not decided yet, or denied:
+    then there is no integrated licence and the permits issued stand on their own). Returns
+    ``None`` while any entry is ``None`` or when there are fewer than two; the integrated licence
+    already issued for exactly these permits when called again; otherwise issues it
+    (``licence_issue_integrated``, whose errors it raises).
+    """
+    if len(permits) < 2 or any(p is None for p in permits):
+        return None
+    permits = _lock_permits(permits)  # a concurrent call waits here, then finds the first one's
+    existing = (
+        Licence.objects.filter(permit_links__permit=permits[0]).prefetch_related("permit_links").first()
+    )
+    if existing is not None and {link.permit_id for link in existing.permit_links.all()} == {
+        p.pk for p in permits
+    }:
+        return existing
+    return licence_issue_integrated(
+        holder=holder,
+        bundle_name=bundle_name,
+        permits=permits,
+        actor=actor,
+        department=department,
+        bundle_code=bundle_code,
+        source_case_no=source_case_no,
+        source_case_id=source_case_id,
+    )
+
+
+def _note_on_integrated(
+    permit: Licence, *, target: str, reason: str, actor: Any | None, successor: Licence | None = None
+) -> None:
+    """A permit that an integrated licence lists changed state: that licence's history records it
+    (its verification reads the permits' states when asked, so nothing else changes). A permit
+    superseded (换发) or cancelled (注销) leaves the integrated licence partly invalid, as a
+    revoked one does; the note names a superseded permit's new number."""
+    for integrated in Licence.objects.filter(permit_links__permit=permit):
+        label = LicenceStatus(target).label
+        note = f"{permit.licence_type.name} {permit.number} {label}"
+        if successor is not None:
+            note += f"（新证 {successor.number}）"
+        note += f"：{reason}" if reason else ""
+        LicenceEvent.objects.create(
+            licence=integrated,
+            action=LicenceAction.PERMIT,
+            from_status=integrated.status,
+            to_status=integrated.status,
+            reason=note[:500],
+            actor=actor if getattr(actor, "pk", None) else None,
+            created_at=now(),
+        )
+        audit_record(
+            actor=actor,
+            action="licence.permit_change",
+            target=integrated,
+            after={
+                "permit": permit.number,
+                "status": target,
+                "reason": reason,
+                **({"superseded_by": successor.number} if successor is not None else {}),
+            },
+        )
 
 
 # --- lifecycle ----------------------------------------------------------------------------------
@@ -305,19 +576,42 @@ def licence_issue(
 S, A = LicenceStatus, LicenceAction
 
 
-def _require_reason(licence: Licence, *, reason: str, on: dt.date) -> None:
+# Guards are called with the whole context of ``licence_transition`` (reason, on, by) and take
+# what they need.
+
+
+def _require_reason(licence: Licence, *, reason: str, **_context: Any) -> None:
     if not reason.strip():
         raise InvalidInput("须写明原因（如：告知承诺核查不实）")
 
 
-def _require_past_expiry(licence: Licence, *, reason: str, on: dt.date) -> None:
+def _require_past_expiry(licence: Licence, *, on: dt.date, **_context: Any) -> None:
     if licence.expires_on is None or licence.expires_on >= on:
         raise InvalidTransition("证照尚在有效期内，不能按到期失效处理")
 
 
-def _require_not_past_expiry(licence: Licence, *, reason: str, on: dt.date) -> None:
+def _require_not_past_expiry(licence: Licence, *, on: dt.date, **_context: Any) -> None:
     if licence.expires_on is not None and licence.expires_on < on:
         raise InvalidTransition("证照已过有效期，不能恢复")
+
+
+def _require_successor(licence: Licence, *, by: Licence | None, on: dt.date, **_context: Any) -> None:
+    """换发: the new licence replaces this one, so it must be another licence of the same holder
+    and type that is valid now (the verify page sends inspectors to it)."""
+    if by is None:
+        raise InvalidInput("换发须指明换发后的新证")
+    if by.pk == licence.pk:
+        raise InvalidInput("换发后的新证不能是原证照本身")
+    if by.holder_id != licence.holder_id:
+        raise InvalidInput(
+            f"新证 {by.number} 不是原持证主体“{licence.holder_name}”的证照，不能作为换发后的证照"
+        )
+    if by.licence_type_id != licence.licence_type_id:
+        raise InvalidInput(
+            f"新证 {by.number} 与原证照不是同一证照类型（{licence.licence_type.name}），不能作为换发后的证照"
+        )
+    if by.status != LicenceStatus.VALID or (by.expires_on is not None and by.expires_on < on):
+        raise InvalidInput(f"新证 {by.number} 当前无效，不能作为换发后的证照")
 
 
 # Who may move a licence is decided by the callers (the case's decision, the post-verification,
@@ -332,6 +626,13 @@ LICENCE = Lifecycle(
         (S.SUSPENDED, A.REVOKE): Rule(S.REVOKED, SYSTEM, str(A.REVOKE.label)),
         (S.VALID, A.EXPIRE): Rule(S.EXPIRED, SYSTEM, str(A.EXPIRE.label)),
         (S.SUSPENDED, A.EXPIRE): Rule(S.EXPIRED, SYSTEM, str(A.EXPIRE.label)),
+        # 变更登记 re-issues the licence (《市场主体登记管理条例》第二十四条): the old one is 已换发.
+        (S.VALID, A.SUPERSEDE): Rule(S.SUPERSEDED, SYSTEM, str(A.SUPERSEDE.label)),
+        (S.SUSPENDED, A.SUPERSEDE): Rule(S.SUPERSEDED, SYSTEM, str(A.SUPERSEDE.label)),
+        # 注销登记 ends the entity (同条例第三十一条) and its licences lapse with it: 已注销, not 吊销.
+        (S.VALID, A.CANCEL): Rule(S.CANCELLED, SYSTEM, str(A.CANCEL.label)),
+        (S.SUSPENDED, A.CANCEL): Rule(S.CANCELLED, SYSTEM, str(A.CANCEL.label)),
+        # REVOKED, EXPIRED, SUPERSEDED and CANCELLED are final: no rule leaves them.
     },
     guards={
         (S.VALID, A.SUSPEND): (_require_reason,),
@@ -340,25 +641,39 @@ LICENCE = Lifecycle(
         (S.SUSPENDED, A.REVOKE): (_require_reason,),
         (S.VALID, A.EXPIRE): (_require_past_expiry,),
         (S.SUSPENDED, A.EXPIRE): (_require_past_expiry,),
+        (S.VALID, A.SUPERSEDE): (_require_reason, _require_successor),
+        (S.SUSPENDED, A.SUPERSEDE): (_require_reason, _require_successor),
+        (S.VALID, A.CANCEL): (_require_reason,),
+        (S.SUSPENDED, A.CANCEL): (_require_reason,),
     },
 )
 
 
 @transaction.atomic
 def licence_transition(
-    *, licence: Licence, action: str, actor: Any | None, reason: str = "", on: dt.date | None = None
+    *,
+    licence: Licence,
+    action: str,
+    actor: Any | None,
+    reason: str = "",
+    on: dt.date | None = None,
+    by: Licence | None = None,
 ) -> Licence:
-    """Move ``licence`` by ``action`` (suspend / resume / revoke / expire) through the ``LICENCE`` lifecycle.
+    """Move ``licence`` by ``action`` (suspend / resume / revoke / expire / supersede / cancel)
+    through the ``LICENCE`` lifecycle.
 
     Appends a ``LicenceEvent`` and an audit event. Raises ``InvalidTransition`` for a move the
-    table does not allow (e.g. resuming a revoked licence), ``InvalidInput`` when a reason is
-    required and missing, ``ConcurrentChange`` when someone else changed the licence first.
-    ``on`` is the day the guards judge expiry by (default today; the expiry timer passes its day).
+    table does not allow (e.g. resuming a revoked, superseded or cancelled licence),
+    ``InvalidInput`` when a reason is required and missing or, for supersede, ``by`` (the new
+    licence, stored as ``superseded_by``) is not a valid licence of the same holder and type;
+    ``ConcurrentChange`` when someone else changed the licence first. ``on`` is the day the
+    guards judge expiry by (default today; the expiry timer passes its day).
     """
     action = LicenceAction(action)
     reason = (reason or "").strip()[:500]
     current = LicenceStatus(licence.status)
-    target = LICENCE.check(licence, action, reason=reason, on=on or today()).target
+    target = LICENCE.check(licence, action, reason=reason, on=on or today(), by=by).target
+    successor = by if action == A.SUPERSEDE else None
     LICENCE.move(
         Licence,
         licence.pk,
@@ -366,6 +681,7 @@ def licence_transition(
         target=target,
         conflict="证照状态已被他人修改，请刷新后重试",
         status_reason=reason,
+        **({"superseded_by": successor} if successor is not None else {}),
     )
     LicenceEvent.objects.create(
         licence=licence,
@@ -381,8 +697,13 @@ def licence_transition(
         action=f"licence.{action.value}",
         target=licence,
         before={"status": current.value},
-        after={"status": target, "reason": reason},
+        after={
+            "status": target,
+            "reason": reason,
+            **({"superseded_by": successor.number} if successor is not None else {}),
+        },
     )
+    _note_on_integrated(licence, target=target, reason=reason, actor=actor, successor=successor)
     licence.refresh_from_db()
     return licence
 
@@ -403,6 +724,32 @@ def licence_revoke(*, licence: Licence, actor: Any | None, reason: str) -> Licen
     Final: a revoked licence cannot be resumed. Raises ``InvalidInput`` without a reason.
     """
     return licence_transition(licence=licence, action=A.REVOKE, actor=actor, reason=reason)
+
+
+@transaction.atomic
+def licence_supersede(*, licence: Licence, by: Licence, actor: Any | None, reason: str) -> Licence:
+    """换发: ``by`` replaces ``licence`` (变更登记 re-issues the 营业执照, 《市场主体登记管理条例》
+    第二十四条); the old licence becomes 已换发, stays verifiable as such and points to ``by``.
+
+    Final. ``by`` is re-read and locked first, so a new licence revoked at the same moment is not
+    taken. Raises ``InvalidInput`` without a reason or when ``by`` is the licence itself, belongs
+    to another holder, is of another type or is not valid now; ``NotFound`` when ``by`` is not in
+    the library; ``InvalidTransition`` when ``licence`` is neither valid nor suspended.
+    """
+    locked = Licence.objects.select_for_update().filter(pk=by.pk).first()
+    if locked is None:
+        raise NotFound(f"证号 {by.number} 不存在")
+    return licence_transition(licence=licence, action=A.SUPERSEDE, actor=actor, reason=reason, by=locked)
+
+
+def licence_cancel(*, licence: Licence, actor: Any | None, reason: str) -> Licence:
+    """注销: the holder was deregistered (注销登记, 《市场主体登记管理条例》第三十一条) and the licence
+    lapses with it; shown as 已注销, which is no penalty (unlike 吊销).
+
+    Final. Raises ``InvalidInput`` without a reason, ``InvalidTransition`` when the licence is
+    neither valid nor suspended.
+    """
+    return licence_transition(licence=licence, action=A.CANCEL, actor=actor, reason=reason)
 
 
 def _handled(results: list[tuple[int, str]]) -> int:
@@ -766,13 +1113,22 @@ class DemoSummary:
         return f"{self.licence_types} licence types, {self.proofs} proofs, signing key {self.key_id}"
 
 
+# An integrated licence (一业一证) is issued by the 行政审批服务局 that handles the bundle; it has no
+# validity of its own (it ends with the first of its permits) and shows the bundle's name.
+INTEGRATED_SPEC = ("XZSP", "ZH", ValidityUnit.PERMANENT, None, False, ["事项"])
+
+
 def _catalogue_types(path: Path) -> dict[str, str]:
-    """Licence type name → issuing department code, from the demo catalogue's results."""
+    """Licence type name → issuing department code, from the demo catalogue's results, and the
+    integrated licence type of each 一业一证 bundle."""
     if not path.is_file():
         return {}
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader is ~10× faster
     document = yaml.load(path.read_text(encoding="utf-8"), Loader=loader) or {}  # noqa: S506 - a safe loader
     found: dict[str, str] = {}
+    for bundle in document.get("bundles") or []:
+        if (bundle or {}).get("kind") == "one_industry_one_licence" and bundle.get("name"):
+            found[integrated_type_name(str(bundle["name"]))] = INTEGRATED_SPEC[0]
     for item in document.get("items") or []:
         result = ((item or {}).get("version") or {}).get("result") or {}
         name = result.get("licence_type")
@@ -803,9 +1159,12 @@ def licences_load_demo(*, actor: Any | None = None, catalogue: Path = DEMO_CATAL
     departments = {d.code: d for d in Department.objects.filter(region__code="430702000000")}
     created_types = 0
     for name, dept_code in wanted.items():
-        dept_code, prefix, unit, value, master, public = DEMO_TYPES.get(
-            name, (dept_code, _prefix_for(name), ValidityUnit.YEARS, 5, False, [])
-        )
+        if name.startswith(integrated_type_name("")[:-1]):
+            dept_code, prefix, unit, value, master, public = INTEGRATED_SPEC
+        else:
+            dept_code, prefix, unit, value, master, public = DEMO_TYPES.get(
+                name, (dept_code, _prefix_for(name), ValidityUnit.YEARS, 5, False, [])
+            )
         department = departments.get(dept_code) or departments.get("XZSP")
         if department is None:
             raise DomainError("请先载入演示组织机构（onewindow load-demo）")

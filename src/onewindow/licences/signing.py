@@ -28,6 +28,7 @@ import hashlib
 import json
 import os
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -40,6 +41,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from gmssl import sm2
 
 KEYS_FORMAT = "onewindow-keys/1"
+# The longest QR content we print: 2,000 characters make a version-33 code at error level L (149
+# modules, about 0.3 mm each on the licence PDF's 4.9 cm code); a longer content leaves the payload
+# out (``code_url``).
+QR_MAX_CHARS = 2000
 PAYLOAD_VERSION = 1
 _SM2_N = int(sm2.default_ecc_table["n"], 16)
 
@@ -156,6 +161,13 @@ class SigningKey:
     @property
     def algorithm(self) -> Algorithm:
         return self.public_key.algorithm
+
+    def signer(self) -> Callable[[bytes], bytes]:
+        """``sign`` with the key loaded once, for signing many licences in a row (the simulator):
+        loading an Ed25519 key costs as much as a signature."""
+        if self.algorithm == Algorithm.ED25519:
+            return Ed25519PrivateKey.from_private_bytes(self._private).sign
+        return self.sign
 
     def sign(self, message: bytes) -> bytes:
         if self.algorithm == Algorithm.ED25519:
@@ -315,10 +327,13 @@ def code_url(*, base_url: str, number: str, payload: dict[str, Any], key_id: str
     """The QR content: ``<base>/verify/<number>?p=<payload>&k=<key id>&s=<signature>``.
 
     The payload rides along (base64url of the canonical JSON) so that an inspector can check
-    the licence offline with only the public keys; online, the page looks the number up.
+    the licence offline with only the public keys; online, the page looks the number up. A
+    payload too long for a printable QR code (an integrated licence listing many permits) is
+    left out: that code verifies online only.
     """
-    p = b64url_encode(canonical_bytes(payload))
-    return f"{base_url.rstrip('/')}/verify/{number}?p={p}&k={key_id}&s={signature}"
+    base = f"{base_url.rstrip('/')}/verify/{number}"
+    url = f"{base}?p={b64url_encode(canonical_bytes(payload))}&k={key_id}&s={signature}"
+    return url if len(url) <= QR_MAX_CHARS else f"{base}?k={key_id}&s={signature}"
 
 
 def code_parse(text: str) -> Code:

@@ -24,6 +24,7 @@ from typing import Literal
 
 __all__ = [
     "PROVINCES",
+    "SERIAL_BODY_PREFIX",
     "USCC_ALPHABET",
     "USCC_AUTHORITIES",
     "USCC_CATEGORIES",
@@ -36,6 +37,7 @@ __all__ = [
     "generate_uscc",
     "mask_resident_id",
     "mask_uscc",
+    "organisation_code_from_serial",
     "organisation_code_valid",
     "parent_code",
     "parse_region_code",
@@ -44,6 +46,7 @@ __all__ = [
     "sex",
     "upgrade_15_to_18",
     "uscc_check_char",
+    "uscc_from_serial",
     "validate_region_code",
     "validate_resident_id",
     "validate_uscc",
@@ -508,6 +511,63 @@ def generate_uscc(rng: random.Random, *, region6: str, authority: str = "9", cat
     _require_uscc_alphabet(authority + category)
     body = "".join(rng.choice(USCC_ALPHABET) for _ in range(8))
     first17 = f"{authority}{category}{region6}{body}{_organisation_check_char(body)}"
+    return first17 + uscc_check_char(first17)
+
+
+# The organisation codes (positions 9–17) of new registrations are handed out by the national code
+# centre; codes assigned to market entities since the 2015 reform start with "MA" (e.g. the 9–17 of
+# 91430102MA4L…). `uscc_from_serial` stands in for that centre in one deployment: the n-th code of a
+# registering region gets the body "MA" + n in base 31 over `USCC_ALPHABET`.
+SERIAL_BODY_PREFIX = "MA"
+
+
+def organisation_code_from_serial(serial: int, *, prefix: str = SERIAL_BODY_PREFIX) -> str:
+    """The 9-character organisation code (GB 11714-1997 body and check character) for `serial`.
+
+    The 8-character body is `prefix` followed by `serial` written in base 31 with the digits of
+    `USCC_ALPHABET`, left-padded with "0"; the 9th character is the GB 11714 check character, so
+    `organisation_code_valid` holds. Distinct serials give distinct codes. `serial` runs from 1 to
+    31 ** (8 - len(prefix)) - 1 (887 503 680 with "MA"). Raises InvalidCode outside that range or
+    for a prefix that is not 0–7 characters of `USCC_ALPHABET`.
+    """
+    if len(prefix) > 7:
+        raise InvalidCode(f"组织机构代码前缀最多7个字符，实际为{len(prefix)}个", field="uscc")
+    _require_uscc_alphabet(prefix)
+    width = 8 - len(prefix)
+    if isinstance(serial, bool) or not isinstance(serial, int) or not 1 <= serial < 31**width:
+        raise InvalidCode(f"组织机构代码顺序号应为1至{31**width - 1}的整数", field="uscc")
+    digits = []
+    for _ in range(width):
+        serial, remainder = divmod(serial, 31)
+        digits.append(USCC_ALPHABET[remainder])
+    body = prefix + "".join(reversed(digits))
+    return body + _organisation_check_char(body)
+
+
+def uscc_from_serial(
+    serial: int,
+    *,
+    region6: str,
+    authority: str = "9",
+    category: str = "1",
+    prefix: str = SERIAL_BODY_PREFIX,
+) -> str:
+    """The unified social credit code (GB 32100-2015) of the `serial`-th registration of a region.
+
+    Position 1 registration authority (9 工商/市场监管), 2 organisation category (1 企业, 2 个体工商户,
+    3 农民专业合作社), 3–8 `region6` (the registering authority's administrative division code),
+    9–17 `organisation_code_from_serial(serial, prefix=prefix)`, 18 the GB 32100 check character.
+    The same inputs always give the same code; uniqueness comes from never reusing a serial of a
+    region (the caller's counter). Raises InvalidCode for a bad `region6`, authority, category or
+    serial.
+    """
+    if not isinstance(region6, str) or len(region6) != 6:
+        raise InvalidCode(f"{_USCC}登记管理机关行政区划码应为6位数字", field="uscc")
+    _require_digits(region6, field="uscc", label=_USCC, start=3)
+    if not isinstance(authority, str) or not isinstance(category, str) or len(authority + category) != 2:
+        raise InvalidCode(f"{_USCC}登记管理部门代码和机构类别代码应各为1个字符", field="uscc")
+    _require_uscc_alphabet(authority + category)
+    first17 = f"{authority}{category}{region6}{organisation_code_from_serial(serial, prefix=prefix)}"
     return first17 + uscc_check_char(first17)
 
 

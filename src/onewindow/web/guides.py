@@ -27,6 +27,8 @@ from onewindow.catalog.selectors import (
     bundle_combined_materials,
     bundle_items,
     bundle_joint_limit,
+    material_producer,
+    produced_in,
 )
 from onewindow.clock.workdays import Duration
 from onewindow.org.models import ServiceWindow
@@ -45,6 +47,7 @@ class MaterialLine:
     commitment_allowed: bool
     exempt: str  # why it need not be handed in (免提交), or ""
     note: str
+    exempt_always: bool = False  # produced by an earlier step of the bundle: never handed in
     items: list[str] = field(default_factory=list)
 
     @property
@@ -55,17 +58,24 @@ class MaterialLine:
         if self.commitment_allowed:
             found.append(_("告知承诺"))
         if self.exempt:
-            found.append(_("免提交：%(why)s") % {"why": self.exempt})
+            label = _("免提交") if self.exempt_always else _("可免提交")
+            found.append(f"{label}：{self.exempt}")
         return found
 
 
-def exempt_reason(material: Material) -> str:
-    """Why a material need not be handed in (免证办理), in words, or ""."""
+def exempt_reason(material: Material, producer: ServiceItem | None = None) -> str:
+    """Why a material need not be handed in (免证办理), in the words the checklist uses too, or "".
+
+    Produced by an earlier step of the same bundle: never handed in. Satisfied by an e-licence or
+    shared data: not handed in when the system finds it for the applicant (the checklist then says
+    which), otherwise asked for."""
+    if producer is not None:
+        return _("由本一件事中“%(item)s”的办理结果提供，无须提交") % {"item": producer.name}
     kind, _sep, name = (material.satisfied_by or "").partition(":")
     if kind == "licence" and name:
-        return _("可用电子证照“%(name)s”代替") % {"name": name}
+        return _("已有电子证照“%(name)s”的，由系统调取，无须提交") % {"name": name}
     if kind == "data" and name:
-        return _("可通过%(source)s共享获取") % {"source": DATA_SOURCES.get(name, name)}
+        return _("可通过%(source)s共享核验的，无须提交") % {"source": DATA_SOURCES.get(name, name)}
     return ""
 
 
@@ -236,6 +246,7 @@ def bundle_guide(bundle: Bundle, option: BundleOption | None) -> BundleGuide:
         else "—"
     )
     joint = bundle_joint_limit(bundle, option)
+    produced = produced_in(items)
     return BundleGuide(
         bundle=bundle,
         option=option,
@@ -251,9 +262,10 @@ def bundle_guide(bundle: Bundle, option: BundleOption | None) -> BundleGuide:
                 waivable=c.waivable,
                 supply_days=c.supply_days,
                 commitment_allowed=c.commitment_allowed,
-                exempt=exempt_reason(c.material),
+                exempt=exempt_reason(c.material, material_producer(c.material, produced)),
                 note="；".join(c.notes),
                 items=[i.short_name or i.name for i in c.items],
+                exempt_always=material_producer(c.material, produced) is not None,
             )
             for c in combined
         ],

@@ -4,6 +4,7 @@ from django.urls import path
 from onewindow.web import (
     views,
     views_department,
+    views_enterprises,
     views_feedback,
     views_online,
     views_portal,
@@ -49,6 +50,8 @@ urlpatterns = [
     path("department/", views_department.queue, name="department"),
     path("department/case/<str:number>", views_department.case_page, name="case"),
     path("department/case/<str:number>/<str:action>", views_department.case_action, name="case-action"),
+    path("department/hosting/", views_enterprises.hosting_list, name="hosting"),
+    path("department/hosting/<str:uscc>/", views_enterprises.hosting_detail, name="hosting-company"),
     # supervisor dashboard (效能督查)
     path("supervisor/", views_supervisor.dashboard, name="supervisor"),
     path(

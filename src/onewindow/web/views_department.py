@@ -27,6 +27,7 @@ from onewindow.cases.transitions import RUNNING
 from onewindow.clock.workdays import WarningLevel
 from onewindow.core.errors import DomainError, InvalidInput, NotFound
 from onewindow.core.timeutil import now
+from onewindow.enterprises.selectors import hosting_register_visible
 from onewindow.org.authz import can
 from onewindow.web.access import DEPARTMENT_ACTIONS, domain_error_page, not_found, staff_page
 from onewindow.web.forms import (
@@ -82,6 +83,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "extensions": case_selectors.extension_list_pending(request.user),
         "error": error,
         "first_page": after is None,
+        "hosting_link": hosting_register_visible(request.user),
     }
     return render(request, "web/dept/queue.html", context, status=400 if error else 200)
 

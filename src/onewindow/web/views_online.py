@@ -23,12 +23,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from onewindow.cases import selectors, services
 from onewindow.cases.models import ApplicationStatus, Channel, MaterialState
 from onewindow.catalog.models import Bundle, ServiceItem
+from onewindow.catalog.selectors import registration_of
 from onewindow.core.errors import DomainError, InvalidInput, NotFound
+from onewindow.enterprises.selectors import region_expressions_for
 from onewindow.org.models import Applicant, ApplicantKind
 from onewindow.org.selectors import hall_get_main
 from onewindow.org.services import applicant_register
 from onewindow.web.access import domain_error_page, not_found
 from onewindow.web.forms import OnlineApplyForm, form_error_text
+from onewindow.web.forms_registration import KINDS as REGISTRATION_KINDS
+from onewindow.web.forms_registration import RegistrationForm
 
 
 def _target(request: HttpRequest, code: str) -> tuple[dict[str, Any], str]:
@@ -72,6 +76,11 @@ def continue_url(application: Any) -> str:
     return reverse("web:apply-continue", args=[application.draft_ref, application.access_token])
 
 
+def _registration_initial() -> dict[str, Any]:
+    main = hall_get_main()
+    return {"name_region": region_expressions_for(main.region)[0] if main else "", "name_form": "有限公司"}
+
+
 @require_http_methods(["GET", "POST"])
 def apply_start(request: HttpRequest, code: str) -> HttpResponse:
     """``/apply/<code>[?option=X]``: identify yourself and start the online application."""
@@ -80,9 +89,16 @@ def apply_start(request: HttpRequest, code: str) -> HttpResponse:
     except NotFound as exc:
         return not_found(request, str(exc))
     form = OnlineApplyForm(request.POST or None, initial={"kind": ApplicantKind.ENTITY})
+    kind = registration_of(**target)
+    initial = _registration_initial() if kind in ("establish", "individual") else {}
+    registration = (
+        RegistrationForm(request.POST or None, kind=kind, prefix="reg", initial=initial)
+        if kind in REGISTRATION_KINDS
+        else None
+    )
     error, status = "", 200
     if request.method == "POST":
-        if form.is_valid():
+        if form.is_valid() and (registration is None or registration.is_valid()):
             data = form.cleaned_data
             main = hall_get_main()
             try:
@@ -97,19 +113,25 @@ def apply_start(request: HttpRequest, code: str) -> HttpResponse:
                     region=main.region,
                     delivery_method=data["delivery_method"],
                     delivery_address=data["delivery_address"],
+                    form_data={"registration": registration.data_for_service()} if registration else {},
                     **target,
                 )
             except DomainError as exc:
-                for field, errors in (exc.fields.get("errors") or {}).items():
+                errors = exc.fields.get("errors") or {}
+                rest = registration.add_service_errors(errors) if registration and errors else []
+                for field, found in errors.items():
                     if field in form.fields:
-                        form.add_error(field, errors)
-                error, status = str(exc), 400
+                        form.add_error(field, found)
+                error, status = "；".join([str(exc), *rest[:5]]), 400
             else:
                 messages.success(request, _("申请已创建。请保存本页链接，凭它上传材料、提交和补正。"))
                 return redirect(continue_url(created))
         else:
-            error, status = form_error_text(form), 400
-    context = {"form": form, "title": title, "code": code, "error": error}
+            error, status = (
+                form_error_text(form) or (form_error_text(registration) if registration else ""),
+                400,
+            )
+    context = {"form": form, "registration": registration, "title": title, "code": code, "error": error}
     return render(request, "web/portal/apply.html", context, status=status)
 
 

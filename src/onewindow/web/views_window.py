@@ -30,9 +30,10 @@ from onewindow.cases.selectors import (
     due_day,
 )
 from onewindow.catalog.models import Bundle, ServiceItem
-from onewindow.catalog.selectors import bundle_list, item_list_search
+from onewindow.catalog.selectors import bundle_list, item_list_search, registration_of
 from onewindow.core.errors import DomainError, InvalidInput, NotFound
 from onewindow.core.timeutil import now
+from onewindow.enterprises.selectors import region_expressions_for
 from onewindow.org.authz import can
 from onewindow.org.models import Applicant
 from onewindow.org.selectors import hall_get_main, staff_for_user
@@ -48,6 +49,8 @@ from onewindow.web.access import (
 )
 from onewindow.web.files import material_file_response
 from onewindow.web.forms import ApplicantForm, ApplicationStartForm, DeliverForm, RefuseForm, form_error_text
+from onewindow.web.forms_registration import KINDS as REGISTRATION_KINDS
+from onewindow.web.forms_registration import RegistrationForm
 
 
 @require_GET
@@ -166,9 +169,10 @@ def new_application(request: HttpRequest, applicant_id: int) -> HttpResponse:
     except NotFound as exc:
         return not_found(request, str(exc))
     form = ApplicationStartForm(request.POST or None)
+    registration = _registration_form(request, form)
     error, status = "", 200
     if request.method == "POST":
-        if form.is_valid():
+        if form.is_valid() and (registration is None or registration.is_valid()):
             try:
                 region, hall, window = _region_hall_window(request.user)
                 created = services.application_create(
@@ -180,19 +184,55 @@ def new_application(request: HttpRequest, applicant_id: int) -> HttpResponse:
                     window=window,
                     delivery_method=form.cleaned_data["delivery_method"],
                     delivery_address=form.cleaned_data["delivery_address"],
+                    form_data={"registration": registration.data_for_service()} if registration else {},
                     **_parse_target(form.cleaned_data["target"]),
                 )
             except DomainError as exc:
+                if registration is not None and exc.fields.get("errors"):
+                    rest = registration.add_service_errors(exc.fields["errors"])
+                    exc = InvalidInput("；".join([str(exc), *rest[:5]]))
                 return domain_error_page(
                     request, exc, lambda message, code: _render_new(request, person, form, message, code)
                 )
             return redirect("web:window-app", ref=created.draft_ref)
-        error, status = form_error_text(form), 400
-    return _render_new(request, person, form, error, status)
+        if form.is_valid() and registration is not None and not registration.is_bound:
+            error, status = _("所选事项包含市场主体登记：请填写下方的登记信息，再生成材料清单"), 200
+        else:
+            error, status = form_error_text(form if not form.is_valid() else registration), 400
+    return _render_new(request, person, form, error, status, registration)
 
 
-def _render_new(request: HttpRequest, person: Applicant, form: Any, error: str, status: int) -> HttpResponse:
+def _registration_form(request: HttpRequest, form: Any) -> RegistrationForm | None:
+    """The registration section when the chosen item or bundle option registers an entity
+    (设立、个体工商户、变更、注销登记); chosen first, so the page shows it once the target is known."""
+    target = form.data.get("target", "") if form.is_bound else request.GET.get("target", "")
+    try:
+        kind = registration_of(**_parse_target(target)) if target else ""
+    except DomainError:
+        kind = ""
+    if kind not in REGISTRATION_KINDS:
+        return None
+    initial = {}
+    if kind in ("establish", "individual"):
+        initial = {
+            "name_region": region_expressions_for(_region_hall_window(request.user)[0])[0],
+            "name_form": "有限公司",
+        }
+    bound = any(key.startswith("reg-") for key in request.POST)
+    return RegistrationForm(request.POST if bound else None, kind=kind, prefix="reg", initial=initial)
+
+
+def _render_new(
+    request: HttpRequest,
+    person: Applicant,
+    form: Any,
+    error: str,
+    status: int,
+    registration: RegistrationForm | None = None,
+) -> HttpResponse:
     context = {
+        "registration": registration,
+        "staff": True,
         "applicant": person,
         "form": form,
         "targets": _targets(),

@@ -19,6 +19,7 @@ from onewindow.cases.models import (
 )
 from onewindow.complaints.models import Complaint, ComplaintClass, ComplaintEvent, ComplaintStatus
 from onewindow.core.models import NumberSequence
+from onewindow.licences.models import IntegratedPermit, Licence, LicenceEvent
 from onewindow.org import idcodes
 from onewindow.org.models import Applicant
 from onewindow.ratings.models import BAD_LEVELS, Rating, Rectification, RectificationEvent
@@ -41,12 +42,17 @@ def digest() -> str:
         list(
             Complaint.objects.order_by("number").values_list("number", "klass", "status", "due_at", "case_id")
         ),
+        list(Licence.objects.order_by("number").values_list("number", "holder_id_number", "payload_hash")),
     ]
     return hashlib.sha256(repr(rows).encode()).hexdigest()
 
 
 def wipe() -> None:
+    Licence.objects.update(parent=None)  # 一照多证 links between licences
     for model in (
+        IntegratedPermit,
+        LicenceEvent,
+        Licence,
         RectificationEvent,
         Rectification,
         Rating,
@@ -133,7 +139,7 @@ def test_the_same_seed_gives_the_same_data(hall):
     first = digest()
     wipe()
     simulate(cases=400, years=YEARS, seed=5, progress=lambda line: None)
-    assert Rating.objects.exists() and Complaint.objects.exists()
+    assert Rating.objects.exists() and Complaint.objects.exists() and Licence.objects.exists()
     assert digest() == first
 
 

@@ -8,6 +8,7 @@ from django.db import transaction
 
 from onewindow.audit.services import audit_record
 from onewindow.cases.models import (
+    Application,
     Case,
     CreditRecord,
     PostVerification,
@@ -30,15 +31,29 @@ from onewindow.cases.services.deadlines import (
     case_delivery_due,
 )
 from onewindow.cases.transitions import RESULT_ISSUED
-from onewindow.catalog.models import StepKind
+from onewindow.catalog.models import BundleKind, Registration, StepKind
 from onewindow.clock.workdays import (
     Duration,
     Unit,
 )
 from onewindow.core.errors import ConcurrentChange, InvalidInput
 from onewindow.core.timeutil import now
+from onewindow.enterprises.models import Enterprise
+from onewindow.enterprises.selectors import enterprise_get, enterprise_licence_data
+from onewindow.enterprises.services import (
+    enterprise_cancel,
+    enterprise_change,
+    enterprise_establish,
+    individual_business_register,
+)
+from onewindow.licences.models import Licence, LicenceStatus
 from onewindow.licences.selectors import licence_get, licence_type_get
-from onewindow.licences.services import licence_issue, licence_revoke
+from onewindow.licences.services import (
+    integrated_licence_issue_if_complete,
+    licence_issue,
+    licence_revoke,
+    licence_supersede,
+)
 from onewindow.org.authz import require
 
 
@@ -52,9 +67,14 @@ def _start_waiting_cases(case: Case) -> None:
     ):
         if any(c.status not in RESULT_ISSUED for c in waiting.waits_for.all()):
             continue
-        if not Case.objects.filter(pk=waiting.pk, clock_started_at__isnull=True).update(clock_started_at=at):
+        # 企业开办: the steps after the registration (seal, invoices, social insurance, bank account)
+        # are the new enterprise's: it holds their results.
+        holder = case.holder if case.holder_id and waiting.holder_id is None else waiting.holder
+        if not Case.objects.filter(pk=waiting.pk, clock_started_at__isnull=True).update(
+            clock_started_at=at, holder=holder
+        ):
             continue
-        waiting.clock_started_at = at
+        waiting.clock_started_at, waiting.holder = at, holder
         _store_deadlines(waiting)
         _event(
             application=waiting.application,
@@ -68,22 +88,98 @@ def _start_waiting_cases(case: Case) -> None:
         )
 
 
-def _issue_licence(case: Case, actor: Any) -> Case:
+def _register(case: Case, actor: Any) -> Enterprise | None:
+    """准予 a registration (市场主体登记管理条例): the market entity comes into being (设立、个体工商户),
+    changes (变更) or ends (注销) in the register, from the form checked at intake; the case's result
+    is then held by that entity. None for an item that registers nothing."""
+    kind = case.item_version.registration
+    if not kind:
+        return None
+    data = case.application.form_data.get("registration") or {}
+    region = case.application.region
+    if kind in (Registration.ESTABLISH, Registration.INDIVIDUAL):
+        register = enterprise_establish if kind == Registration.ESTABLISH else individual_business_register
+        enterprise = register(
+            actor=actor, data=data, case_number=case.number, region=region, authority=case.department
+        )
+    else:
+        enterprise = enterprise_get(uscc=data.get("uscc") or case.application.applicant.id_number)
+        if kind == Registration.CHANGE:
+            enterprise = enterprise_change(
+                actor=actor, enterprise=enterprise, data=data, case_number=case.number
+            )
+        else:
+            enterprise = enterprise_cancel(
+                actor=actor, enterprise=enterprise, data=data, case_number=case.number
+            )
+    Case.objects.filter(pk=case.pk).update(holder=enterprise.applicant)
+    case.holder = enterprise.applicant
+    return enterprise
+
+
+def _integrate_if_one_industry(case: Case, actor: Any) -> None:
+    """一业一证 (seed 000): once every permit of the bundle is issued, one 行业综合许可证 lists them
+    (``licences.integrated_licence_issue_if_complete``; it waits while any is missing, and a
+    denied permit means none). The application row is locked so that two decisions at once
+    cannot both miss the other's permit."""
+    application = (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("bundle")
+        .get(pk=case.application_id)
+    )
+    bundle = application.bundle
+    if bundle is None or bundle.kind != BundleKind.ONE_INDUSTRY_ONE_LICENCE:
+        return
+    permits = [
+        licence_get(number=c.licence_number) if c.licence_number else None
+        for c in application.cases.select_related("item_version").order_by("number")
+        if c.item_version.result_licence_type
+    ]
+    integrated_licence_issue_if_complete(
+        holder=case.holder or application.applicant,
+        bundle_name=bundle.name,
+        bundle_code=bundle.code,
+        permits=permits,
+        actor=actor,
+        source_case_no=application.number or "",
+    )
+
+
+def _issue_licence(case: Case, actor: Any, enterprise: Enterprise | None = None) -> Case:
     """准予 → 制证: the result licence is issued, signed, with the decision (行政许可法 第四十四条
-    allows ten days; here it is at once) and put in the licence library."""
+    allows ten days; here it is at once) and put in the licence library, to the result's holder:
+    the applicant, or the market entity a registration created (its 营业执照 carries the entity's
+    name, credit code, type, legal representative, capital, scope, address and date)."""
     version = case.item_version
+    data = {"事项": version.item.name, "办件编号": case.number}
+    if enterprise is not None:
+        data = {**enterprise_licence_data(enterprise=enterprise), **data}
     licence = licence_issue(
         licence_type=licence_type_get(name=version.result_licence_type),
-        holder=case.application.applicant,
+        holder=case.holder or case.application.applicant,
         actor=actor,
         department=case.department,
-        data={"事项": version.item.name, "办件编号": case.number},
+        data=data,
         source_case_no=case.number,
         source_case_id=case.pk,
     )
+    if version.registration == Registration.CHANGE:
+        _supersede_previous(licence, actor, case)
     return _move_case(
         case, "issue", actor, system=True, licence_number=licence.number, data={"licence": licence.number}
     )
+
+
+def _supersede_previous(licence: Licence, actor: Any, case: Case) -> None:
+    """变更登记 re-issues the 营业执照 (《市场主体登记管理条例》第二十四条、第二十八条): the entity's earlier
+    ones of that type become 已换发, still verifiable, pointing to the new one."""
+    earlier = Licence.objects.filter(
+        holder_id=licence.holder_id,
+        licence_type_id=licence.licence_type_id,
+        status__in=(LicenceStatus.VALID, LicenceStatus.SUSPENDED),
+    ).exclude(pk=licence.pk)
+    for old in earlier.order_by("pk"):
+        licence_supersede(licence=old, by=licence, actor=actor, reason=f"变更登记换发（办件 {case.number}）")
 
 
 @transaction.atomic
@@ -111,8 +207,10 @@ def case_decide(
         current_step=StepKind.ISSUE,
     )
     version = case.item_version
-    if approve and version.result_licence_type:
-        case = _issue_licence(case, actor)
+    enterprise = _register(case, actor) if approve else None
+    if approve and version.result_licence_type and not (enterprise and enterprise.status == "cancelled"):
+        case = _issue_licence(case, actor, enterprise)
+        _integrate_if_one_industry(case, actor)
     # 行政许可法 第四十四条: delivered within ten (working) days of the decision.
     # Once decided, the delivery due date is the case's running deadline (provisional past the
     # loaded calendar years, recomputed when the notice is imported).

@@ -50,16 +50,18 @@ from onewindow.catalog.models import (
     AppliesTo,
     Bundle,
     BundleOption,
+    Registration,
     ServiceItem,
     StepKind,
 )
-from onewindow.catalog.selectors import bundle_items, merge_requirements
+from onewindow.catalog.selectors import bundle_items, material_producer, merge_requirements, produced_in
 from onewindow.clock.workdays import (
     Duration,
     Unit,
 )
 from onewindow.core.errors import GuardFailed, InvalidInput
 from onewindow.core.timeutil import now
+from onewindow.enterprises.forms import registration_validate
 from onewindow.licences.sources import materials_satisfied
 from onewindow.org.authz import require
 from onewindow.org.models import Applicant, ApplicantKind, Hall, Region, RegionLevel, ServiceWindow
@@ -100,19 +102,47 @@ def _checklist(items: list[ServiceItem], applicant: Applicant) -> list[dict[str,
     return rows
 
 
-def produced_in_application(items: list[ServiceItem]) -> dict[str, ServiceItem]:
-    """Licence types that an item of the same application issues (one bundle's earlier step), by
-    type name: a material satisfied by such a licence is produced here, not asked for."""
-    return {
-        item.current_version.result_licence_type: item
-        for item in items
-        if item.current_version is not None and item.current_version.result_licence_type
+# The later steps of a start-up bundle that need sections of the registration form (企业开办: the tax
+# registration for the first invoices, the staff count for the social-insurance registration).
+FORM_SECTIONS_BY_DEPARTMENT = {"SW": "tax", "RS": "social"}
+
+
+def _registration_form(
+    items: list[ServiceItem], form_data: dict[str, Any], region: Region, applicant: Applicant
+) -> dict[str, Any]:
+    """An item that registers an entity (设立、个体工商户、变更、注销登记) carries its registration form in
+    ``form_data["registration"]`` (``enterprises.forms``): checked here, field by field, and kept
+    cleaned (the proposed name, type, capital, scope, address or hosting agreement, legal
+    representative, investors, contact, and the tax and social-insurance sections the bundle's
+    later steps need). A change or cancellation is applied for by the registered entity itself
+    (《市场主体登记管理条例》第二十四条、第三十一条): its credit code is the applicant's. Raises
+    ``InvalidInput`` with every problem at once."""
+    registering = [i for i in items if i.current_version.registration]
+    if not registering:
+        return form_data
+    if len(registering) > 1:
+        raise InvalidInput("一份申请只能办理一项市场主体登记")
+    kind = registering[0].current_version.registration
+    data = form_data.get("registration")
+    if kind in (Registration.CHANGE, Registration.CANCEL) and data in (None, {}):
+        data = {}  # the entity's own code is filled in below; the form's check names what is missing
+    elif not isinstance(data, dict) or not data:
+        raise InvalidInput(
+            f"“{registering[0].name}”须填写登记信息（名称、类型、住所、经营范围等）",
+            errors={"registration": ["必填"]},
+        )
+    if kind in (Registration.CHANGE, Registration.CANCEL):
+        data = {**data, "uscc": data.get("uscc") or applicant.id_number}
+        if data["uscc"] != applicant.id_number:
+            message = "变更、注销登记须由该市场主体申请：统一社会信用代码须与申请人一致"
+            raise InvalidInput(message, errors={"registration.uscc": [message]})
+    needs = {
+        FORM_SECTIONS_BY_DEPARTMENT[i.department.code]
+        for i in items
+        if i.department.code in FORM_SECTIONS_BY_DEPARTMENT
     }
-
-
-def _producer(material: Any, produced: dict[str, ServiceItem]) -> ServiceItem | None:
-    kind, _sep, name = material.satisfied_by.partition(":")
-    return produced.get(name) if kind == "licence" else None
+    cleaned = registration_validate(kind, data, region=region, require=sorted(needs))
+    return {**form_data, "registration": cleaned, "registration_kind": kind}
 
 
 def _intake_tier(items: list[ServiceItem], region: Region) -> bool:
@@ -188,6 +218,7 @@ def application_create(
         if chosen.current_version is None:
             raise InvalidInput(f"事项“{chosen.name}”尚未发布办事指南，暂不能申请")
     collected = _intake_tier(items, region)
+    form_data = _registration_form(items, form_data or {}, region, applicant)
     at = now()
     application = Application.objects.create(
         draft_ref=_draft_reference(region, at),
@@ -200,7 +231,7 @@ def application_create(
         region=region,
         hall=hall,
         window=window,
-        form_data=form_data or {},
+        form_data=form_data,
         status=ApplicationStatus.DRAFT,
         delivery_method=delivery_method,
         delivery_address=delivery_address.strip(),
@@ -220,11 +251,11 @@ def application_create(
         )
         for row in rows
     )
-    produced = produced_in_application(items)
+    produced = produced_in(items)
     in_bundle = {
         row["material"].key: producer
         for row in rows
-        if (producer := _producer(row["material"], produced)) is not None
+        if (producer := material_producer(row["material"], produced)) is not None
     }
     for key, producer in in_bundle.items():
         ApplicationMaterial.objects.filter(application=application, material__key=key).update(
@@ -237,7 +268,7 @@ def application_create(
     )
     for key, evidence in satisfied.items():
         ApplicationMaterial.objects.filter(application=application, material__key=key).update(
-            state=MaterialState.SATISFIED, evidence=(evidence.reference or evidence.summary)[:200]
+            state=MaterialState.SATISFIED, evidence=(evidence.summary or evidence.reference)[:200]
         )
     _event(
         application=application,
@@ -426,7 +457,7 @@ def _open_cases(application: Application, actor: Any, accepted_at: dt.datetime) 
     states = dict(application.materials.values_list("material__key", "state"))
     waived = {key for key, state in states.items() if state == MaterialState.WAIVED}
     committed = {key for key, state in states.items() if state == MaterialState.COMMITTED}
-    produced = produced_in_application(items)
+    produced = produced_in(items)
     waits: dict[int, set[int]] = {item.pk: set() for item in items}
     if application.bundle_id:
         for dep in application.bundle.dependencies.all():
@@ -437,7 +468,7 @@ def _open_cases(application: Application, actor: Any, accepted_at: dt.datetime) 
         version = item.current_version
         needs[item.pk] = version_material_keys(version, application.applicant)
         for requirement in version.requirements.select_related("material"):
-            producer = _producer(requirement.material, produced)
+            producer = material_producer(requirement.material, produced)
             if producer is not None and producer.pk != item.pk and requirement.material.key in needs[item.pk]:
                 waits[item.pk].add(producer.pk)
     cases = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -9,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from onewindow.cases import services
 from onewindow.cases.models import Application, Channel, MaterialState
 from onewindow.catalog.models import Bundle, ServiceItem
+from onewindow.catalog.selectors import registration_of
 from onewindow.core.tests import samples
 from onewindow.org import idcodes
 from onewindow.org.models import Applicant, Region
@@ -55,6 +57,19 @@ def draft(
     **extra,
 ) -> Application:
     b = Bundle.objects.get(code=bundle) if bundle else None
+    chosen = {
+        "item": ServiceItem.objects.get(code=item) if item else None,
+        "bundle": b,
+        "bundle_option": b.options.get(code=option) if b and option else None,
+    }
+    kind = registration_of(**chosen)
+    if "form_data" not in extra and kind in ("establish", "individual"):
+        extra["form_data"] = {"registration": registration_form(kind)}
+    elif kind in ("change", "cancel"):
+        if extra.pop("registered", True):
+            in_register(applicant)
+        if "form_data" not in extra:
+            extra["form_data"] = {"registration": CHANGE_FORM if kind == "change" else CANCEL_FORM}
     return services.application_create(
         actor=officer,
         applicant=applicant,
@@ -65,6 +80,49 @@ def draft(
         bundle_option=b.options.get(code=option) if b and option else None,
         **extra,
     )
+
+
+_trade_names = itertools.cycle([f"{a}{b}" for a in "鼎盛恒泰嘉华宏远瑞丰" for b in "达兴隆源祥和安信诚"])
+
+
+def registration_form(kind: str) -> dict:
+    """A complete registration form (设立登记 or 个体工商户登记) with a trade name and an address not
+    used before in this test process (the register refuses a duplicate name in the county, and a
+    shared address needs the window's confirmation)."""
+    from onewindow.enterprises.tests.factories import company_form, individual_form
+
+    trade_name = next(_trade_names)
+    if kind == "establish":
+        return company_form(trade_name, address=f"湖南省常德市武陵区{trade_name}大道1号")
+    return individual_form(trade_name)
+
+
+# A change that differs from ``registration_form``'s scope, and a cancellation needing no liquidation.
+CHANGE_FORM = {"scope": ["餐饮管理"]}
+CANCEL_FORM = {"reason": "other"}
+
+
+def in_register(applicant: Applicant) -> None:
+    """Enter an entity applicant into the market-entity register (存量入册, with the code it has),
+    so that its 变更 or 注销 can be applied for; nothing if it is there already."""
+    import datetime as dt
+
+    from onewindow.enterprises.models import Enterprise
+    from onewindow.enterprises.services import enterprise_record_existing
+    from onewindow.org.models import Department
+
+    if Enterprise.objects.filter(applicant=applicant).exists():
+        return
+    enterprise_record_existing(
+        actor=None,
+        kind="establish",
+        uscc=applicant.id_number,
+        established_on=dt.date(2020, 6, 1),
+        data=registration_form("establish"),
+        region=county(),
+        authority=Department.objects.get(code="SCJG"),
+    )
+    applicant.refresh_from_db()
 
 
 def provide_all(officer, application: Application, *, skip: tuple[str, ...] = ()) -> None:

@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from onewindow.cases.models import Application, Case, CaseStatus
 from onewindow.cases.schemas import CaseOut, WorklistOut
-from onewindow.cases.tests.factories import PDF, department_staff, enterprise
+from onewindow.cases.tests.factories import CANCEL_FORM, PDF, department_staff, enterprise, in_register
 from onewindow.org.models import Applicant
 
 # The project's real URL configuration: the API as deployed, next to the pages.
@@ -98,6 +98,10 @@ def create(window: Api, applicant=None, **body):
     body = {"applicant_id_number": applicant.id_number, **body}
     if "item_code" not in body and "bundle_code" not in body:
         body["item_code"] = FOOD_PRODUCTION
+    if body.get("item_code") == DEREGISTRATION and "form_data" not in body:
+        # 注销登记 is the registered entity's own, with its form (factories.CANCEL_FORM)
+        in_register(applicant)
+        body["form_data"] = {"registration": CANCEL_FORM}
     return window.post("/applications", body)
 
 

@@ -6,7 +6,7 @@ import pytest
 from onewindow.cases import selectors, services
 from onewindow.cases.models import Application, ApplicationStatus, Channel, MaterialState
 from onewindow.cases.services import GuardFailed
-from onewindow.cases.tests.factories import county, draft, enterprise, pdf
+from onewindow.cases.tests.factories import county, draft, enterprise, pdf, registration_form
 from onewindow.catalog.models import Bundle
 from onewindow.core.errors import InvalidInput, NotFound, PermissionDenied
 
@@ -29,6 +29,7 @@ def online(applicant=None, option: str = "D") -> Application:
         region=county(),
         bundle=bundle,
         bundle_option=bundle.options.get(code=option),
+        form_data={"registration": registration_form("establish")},
     )
 
 
@@ -47,6 +48,7 @@ def test_the_online_path_is_only_for_the_online_channel_without_an_actor(officer
         "region": county(),
         "bundle": bundle,
         "bundle_option": bundle.options.get(code="D"),
+        "form_data": {"registration": registration_form("establish")},
     }
     with pytest.raises(InvalidInput):
         services.application_create(actor=None, online_applicant=True, channel=Channel.WINDOW, **common)

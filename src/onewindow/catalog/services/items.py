@@ -49,6 +49,7 @@ VERSION_FIELDS = [
     "needs_inspection",
     "deemed_consent_days",
     "deemed_consent_basis",
+    "registration",
     "conditional_on_deficiency",
     "commitment_approval",
     "post_verification_days",

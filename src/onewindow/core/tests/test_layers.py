@@ -24,6 +24,7 @@ RANKS = {
     "credit": 4,
     "catalog": 5,
     "licences": 6,
+    "enterprises": 6.5,  # 市场主体登记: uses licences (cancellation revokes), used by cases (issue 18)
     "cases": 7,
     "ratings": 8,
     "complaints": 8,

@@ -85,3 +85,36 @@ def food_licence(business_licence, enterprise) -> Licence:
         source_case_no="WL20250310-0001",
         source_case_id=42,
     )
+
+
+PHARMACY = "开办药店“一业一证”"  # bundle 430702-YJS-0002 of the demo catalogue
+BUNDLE_CODE = "430702-YJS-0002"
+
+
+@pytest.fixture
+def pharmacy_permits(business_licence, enterprise) -> list[Licence]:
+    """Option A: 药品零售 + 食品（保健食品）经营 + 第二类医疗器械经营, as the cases issue them."""
+    return [
+        issue(
+            "药品经营许可证",
+            enterprise,
+            data={"事项": "药品经营许可（零售）", "办件编号": "430702202503100001-01"},
+            source_case_no="430702202503100001-01",
+        ),
+        issue(
+            "食品经营许可证",
+            enterprise,
+            data={
+                "经营场所": "常德市武陵区人民路100号",
+                "主体业态": "食品销售经营者",
+                "经营项目": "保健食品销售",
+            },
+            source_case_no="430702202503100001-02",
+        ),
+        issue(
+            "第二类医疗器械经营备案凭证",
+            enterprise,
+            data={"事项": "第二类医疗器械经营备案", "办件编号": "430702202503100001-03"},
+            source_case_no="430702202503100001-03",
+        ),
+    ]

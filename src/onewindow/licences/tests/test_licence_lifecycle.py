@@ -12,21 +12,34 @@ from onewindow.core.errors import ConcurrentChange, InvalidInput, InvalidTransit
 from onewindow.licences.models import Licence, LicenceAction, LicenceStatus
 from onewindow.licences.services import (
     LICENCE,
+    licence_cancel,
     licence_resume,
     licence_revoke,
+    licence_supersede,
     licence_suspend,
     licence_transition,
     licences_expire_due,
     licences_remind_expiring,
 )
 
+from .conftest import issue
+
 pytestmark = pytest.mark.django_db
 
 STATUS_CHANGES = [a for a in LicenceAction if a not in (LicenceAction.ISSUE, LicenceAction.REMIND)]
 
 
+def successor_of(licence: Licence) -> Licence:
+    """A new licence of the same type and holder, as 换发 issues it."""
+    return issue(licence.licence_type.name, licence.holder)
+
+
 def put_in(licence: Licence, status: LicenceStatus) -> Licence:
     """Reach ``status`` through the services only."""
+    if status == LicenceStatus.SUPERSEDED:
+        return licence_supersede(licence=licence, by=successor_of(licence), actor=None, reason="变更登记")
+    if status == LicenceStatus.CANCELLED:
+        return licence_cancel(licence=licence, actor=None, reason="注销登记")
     if status == LicenceStatus.SUSPENDED:
         return licence_suspend(licence=licence, actor=None, reason="整改")
     if status == LicenceStatus.REVOKED:
@@ -49,13 +62,15 @@ def test_every_status_and_action_pair_follows_the_transition_table(food_licence,
             expires_on=dt.date(2025, 3, 9), valid_from=dt.date(2020, 3, 10)
         )
         licence.refresh_from_db()
+    by = successor_of(licence) if action == LicenceAction.SUPERSEDE else None
     rule = LICENCE.table.get((status, action))
     target = rule.target if rule else None
     if target is None:
         with pytest.raises(InvalidTransition):
-            licence_transition(licence=licence, action=action, actor=None, reason="原因")
+            licence_transition(licence=licence, action=action, actor=None, reason="原因", by=by)
     else:
-        assert licence_transition(licence=licence, action=action, actor=None, reason="原因").status == target
+        moved = licence_transition(licence=licence, action=action, actor=None, reason="原因", by=by)
+        assert moved.status == target
 
 
 def test_revocation_needs_a_reason(food_licence):

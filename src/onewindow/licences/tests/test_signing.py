@@ -70,3 +70,29 @@ def test_a_key_id_that_does_not_match_its_public_key_is_refused(key):
     entry = key.public_key.as_json() | {"key_id": "0000000000000000"}
     with pytest.raises(ValueError, match="does not match"):
         signing.keys_from_document({"keys": [entry]})
+
+
+def test_a_signer_for_many_licences_signs_as_the_key_does(key):
+    sign = key.signer()
+    message = signing.canonical_bytes(PAYLOAD)
+    signatures = [sign(message) for _ in range(3)]
+    assert all(key.public_key.verify(message, s) for s in signatures)
+    assert not key.public_key.verify(message + b" ", signatures[0])
+
+
+def test_a_payload_too_long_for_a_printable_qr_code_is_left_out_of_it(key):
+    long_payload = {
+        **PAYLOAD,
+        "permits": [{"number": f"JY{i:014d}", "scope": "经营项目" * 10} for i in range(12)],
+    }
+    args = {
+        "base_url": "https://ow.example",
+        "number": "ZH43070225000001",
+        "key_id": key.key_id,
+        "signature": "s1g",
+    }
+    assert "p=" in signing.code_url(payload=PAYLOAD, **args)
+    code = signing.code_url(payload=long_payload, **args)
+    assert len(code) <= signing.QR_MAX_CHARS and "p=" not in code
+    parsed = signing.code_parse(code)
+    assert (parsed.number, parsed.payload, parsed.signature) == ("ZH43070225000001", None, "s1g")

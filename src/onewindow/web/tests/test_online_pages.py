@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 import re
 
@@ -22,8 +23,36 @@ def uscc(seed: int = 7) -> str:
     return idcodes.generate_uscc(random.Random(seed), region6="430702")
 
 
+def registration_post(trade_name: str = "网申") -> dict:
+    """The registration section of the page, filled in as a founder would (设立登记)."""
+    founder_id = idcodes.generate_resident_id(random.Random(3), region6="430702", birth=dt.date(1985, 6, 1))
+    return {
+        "reg-enterprise_type": "limited_company",
+        "reg-name_region": "常德市武陵区",
+        "reg-name_trade": trade_name,
+        "reg-name_industry": "科技",
+        "reg-name_form": "有限公司",
+        "reg-capital": "1000000",
+        "reg-scope": "软件开发\n信息技术咨询服务",
+        "reg-address": "湖南省常德市武陵区洞庭大道1号",
+        "reg-leader_name": "李网申",
+        "reg-leader_id": founder_id,
+        "reg-investor1_name": "李网申",
+        "reg-investor1_id": founder_id,
+        "reg-investor1_contribution": "1000000",
+        "reg-investor1_share": "100",
+        "reg-contact_name": "李网申",
+        "reg-contact_phone": "13907369999",
+        "reg-tax_officer_name": "李网申",
+        "reg-tax_officer_id": founder_id,
+        "reg-tax_officer_phone": "13907369999",
+        "reg-insured_count": "3",
+    }
+
+
 def identity(**overrides) -> dict:
     data = {
+        **registration_post(),
         "kind": "entity",
         "name": "常德市武陵区网申科技有限公司",
         "id_number": uscc(),
@@ -130,3 +159,67 @@ def test_apply_correct_resubmit_and_be_accepted(client, hall, persona):
     application.refresh_from_db()
     assert application.status == ApplicationStatus.ACCEPTED
     assert re.fullmatch(r"\d{18}", application.number)
+
+
+def _registered_company():
+    from onewindow.cases.tests.factories import in_register
+
+    company = enterprise("常德市武陵区在册科技有限公司", seed=41)
+    in_register(company)
+    company.refresh_from_db()
+    return company
+
+
+def _entity_identity(company, **registration) -> dict:
+    return {
+        "kind": "entity",
+        "name": company.name,
+        "id_number": company.id_number,
+        "legal_representative": company.legal_representative,
+        "phone": "13907369999",
+        "delivery_method": "electronic",
+        "delivery_address": "",
+        **registration,
+    }
+
+
+def test_a_change_is_applied_for_online_with_only_what_changes(client, hall):
+    """变更登记 (条例 第二十四条): the page asks for the items to change; empty ones stay as registered."""
+    company = _registered_company()
+    page = client.get("/apply/430702-SCJG-0010").content.decode()
+    assert "变更登记事项" in page and "reg-resolution_date" in page and "reg-enterprise_type" not in page
+    unchanged = client.post("/apply/430702-SCJG-0010", _entity_identity(company, **{"reg-scope": ""}))
+    assert unchanged.status_code == 400 and "请至少填写一项变更事项" in unchanged.content.decode()
+    response = client.post(
+        "/apply/430702-SCJG-0010", _entity_identity(company, **{"reg-scope": "软件开发", "reg-address": ""})
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    application = Application.objects.get(applicant=company)
+    registration = application.form_data["registration"]
+    assert "软件开发" in str(registration["scope"]) and registration.get("name") is None
+
+
+def test_a_cancellation_online_asks_why_and_checks_the_liquidation(client, hall):
+    """注销登记 (第三十一条; 第三十三条 简易注销): a dissolution outside the simplified procedure needs the
+    date liquidation ended."""
+    company = _registered_company()
+    page = client.get("/apply/430702-SCJG-0009").content.decode()
+    assert "注销登记信息" in page and "reg-cancel_reason" in page
+    refused = client.post(
+        "/apply/430702-SCJG-0009", _entity_identity(company, **{"reg-cancel_reason": "dissolution"})
+    )
+    assert refused.status_code == 400 and "清算完成日期" in refused.content.decode()
+    accepted = client.post(
+        "/apply/430702-SCJG-0009",
+        _entity_identity(company, **{"reg-cancel_reason": "dissolution", "reg-simplified": "on"}),
+    )
+    assert accepted.status_code == 302, accepted.content.decode()[:2000]
+    registration = Application.objects.get(applicant=company).form_data["registration"]
+    assert (registration["reason"], registration["simplified"]) == ("dissolution", True)
+
+
+def test_a_change_for_an_entity_not_in_the_register_says_so(client, hall):
+    stranger = enterprise("常德市武陵区不在册科技有限公司", seed=42)
+    page = client.post("/apply/430702-SCJG-0010", _entity_identity(stranger, **{"reg-scope": "软件开发"}))
+    assert page.status_code == 400 and "登记" in page.content.decode()
+    assert not Application.objects.filter(applicant=stranger).exists()

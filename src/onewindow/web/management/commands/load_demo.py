@@ -13,6 +13,7 @@ from django.db import transaction
 from onewindow.catalog.services import catalog_load_demo
 from onewindow.clock.services import calendar_seed_national
 from onewindow.core.environment import env
+from onewindow.enterprises.demo import enterprises_load_demo
 from onewindow.licences.services import licences_load_demo
 from onewindow.org.services import org_load_demo
 
@@ -47,6 +48,7 @@ class Command(BaseCommand):
             catalogue = catalog_load_demo()
             calendar = calendar_seed_national(actor=None)
             licences = licences_load_demo()
+            enterprises = enterprises_load_demo()
             if options["dry_run"]:
                 transaction.set_rollback(True)
         prefix = "dry run, nothing saved: " if options["dry_run"] else ""
@@ -54,6 +56,7 @@ class Command(BaseCommand):
         self.stdout.write(f"{prefix}demo catalogue loaded: {catalogue}")
         self.stdout.write(f"{prefix}national working calendar: {calendar}")
         self.stdout.write(f"{prefix}licence types and proof registry: {licences}")
+        self.stdout.write(f"{prefix}market-entity register: {enterprises}")
         if history and not options["dry_run"]:
             from onewindow.cases.models import Case
 

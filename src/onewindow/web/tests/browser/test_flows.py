@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 import re
 from pathlib import Path
@@ -123,14 +124,56 @@ def upload_materials(page: Page, material, n: int) -> None:
 def fill_online_applicant(page: Page, uscc: str, wrong: str = "") -> None:
     """On the online application page: identify the enterprise; a wrong code is flagged as typed."""
     expect(page.get_by_role("heading", name=re.compile("网上申请"))).to_be_visible()
-    page.get_by_label("姓名或名称").fill("常德市武陵区网申科技有限公司")
+    page.locator("#id_name").fill("常德市武陵区网申科技有限公司")
     if wrong:
-        page.get_by_label("证件号码").fill(wrong)
+        page.locator("#id_id_number").fill(wrong)
         expect(page.locator("#id-check")).to_contain_text("第18位")
-    page.get_by_label("证件号码").fill(uscc)
+    page.locator("#id_id_number").fill(uscc)
     expect(page.locator("#id-check")).to_contain_text("✔")
-    page.get_by_label("法定代表人").fill("李网申")
-    page.get_by_label("联系电话").fill("13907369999")
+    page.locator("#id_legal_representative").fill("李网申")
+    page.locator("#id_phone").fill("13907369999")
+
+
+def fill_online_founder(page: Page, resident_id: str, wrong: str = "") -> None:
+    """On the online application page: the founder identifies himself as a person."""
+    expect(page.get_by_role("heading", name=re.compile("网上申请"))).to_be_visible()
+    page.get_by_label("自然人").check()
+    page.locator("#id_name").fill("李网申")
+    if wrong:
+        page.locator("#id_id_number").fill(wrong)
+        expect(page.locator("#id-check")).to_contain_text("第18位")
+    page.locator("#id_id_number").fill(resident_id)
+    expect(page.locator("#id-check")).to_contain_text("✔")
+    page.locator("#id_phone").fill("13907369999")
+
+
+def resident_id(seed: int) -> str:
+    return idcodes.generate_resident_id(random.Random(seed), region6="430702", birth=dt.date(1986, 4, 9))
+
+
+def fill_company(page: Page, founder_id: str, *, tax: bool = True) -> None:
+    """The registration section: the company being founded (名称自主申报, 出资, 住所, 经营范围)."""
+    section = page.locator("#registration")
+    section.get_by_label("名称：字号").fill("网申")
+    section.get_by_label("名称：行业或经营特点").fill("科技")
+    section.get_by_label("注册资本（出资额，元）").fill("1000000")
+    section.get_by_label("经营范围").fill("软件开发\n信息技术咨询服务")
+    section.get_by_label("住所（经营场所）").fill("湖南省常德市武陵区洞庭大道1号")
+    section.get_by_label("法定代表人（经营者）姓名").fill("李网申")
+    section.get_by_label("法定代表人（经营者）身份证号").fill(founder_id)
+    section.get_by_label("投资人1：姓名或名称").fill("李网申")
+    section.get_by_label("投资人1：身份证号或统一社会信用代码").fill(founder_id)
+    section.get_by_label("投资人1：认缴出资额（元）").fill("1000000")
+    section.get_by_label("投资人1：出资比例（%）").fill("100")
+    section.get_by_label("联络员", exact=True).fill("李网申")
+    section.get_by_label("联络员电话").fill("13907369999")
+    if not tax:
+        return
+    section.locator("summary").click()
+    section.get_by_label("办税人姓名").fill("李网申")
+    section.get_by_label("办税人身份证号").fill(founder_id)
+    section.get_by_label("办税人电话").fill("13907369999")
+    section.get_by_label("参保人数").fill("3")
 
 
 def approve_in_department(page: Page, base: str, username: str, number: str, shot=None) -> None:
@@ -156,23 +199,30 @@ def approve_in_department(page: Page, base: str, username: str, number: str, sho
 def test_online_application_from_correction_to_delivery_tracking_and_rating(
     page: Page, live_server, hall, tmp_path, shot
 ):
-    """The must-show chain of issue #8 for 开办企业 一件事, 套餐 B (营业执照 + 印章刻制): 网上申请 →
-    一次性告知补正 → 网上补正 → 窗口受理 → 两个部门并联审批 → 统一出件（邮寄）→ 公开查询 → 好差评."""
+    """The must-show chains of issues #8 and #18 for 企业开办 一件事, 套餐 D (营业执照 + 印章 + 发票 + 社保,
+    四合一): a founder applies online with the company's data → 一次性告知补正 → 网上补正 → 窗口受理 →
+    市场监管 founds the company (its own credit code) → 公安、税务、人社 complete the later steps
+    without any upload of the 营业执照 → 统一出件（邮寄）→ /verify shows the company, not the founder →
+    公开查询 by the founder → 好差评."""
     base = live_server.url
     material = tmp_path / "material.pdf"
     material.write_bytes(PDF)
-    uscc = idcodes.generate_uscc(random.Random(2026), region6="430702")
-    wrong = uscc[:-1] + ("0" if uscc[-1] != "0" else "1")
+    founder_id = idcodes.generate_resident_id(
+        random.Random(2026), region6="430702", birth=dt.date(1986, 4, 9)
+    )
+    wrong = founder_id[:-1] + ("0" if founder_id[-1] != "0" else "1")
 
     # The citizen finds the option's guide and applies online, without an account.
     page.goto(base)
     shot("home")
     page.goto(f"{base}/guide/")
     shot("guide-catalogue")
-    page.goto(f"{base}/guide/bundle/430702-YJS-0001?option=B")
+    page.goto(f"{base}/guide/bundle/430702-YJS-0001?option=D")
     shot("bundle-guide")
+    expect(page.locator("main")).to_contain_text("由本一件事中“企业设立登记（营业执照核发）”的办理结果提供")
     page.get_by_role("link", name="网上申请").click()
-    fill_online_applicant(page, uscc, wrong=wrong)
+    fill_online_founder(page, founder_id, wrong=wrong)
+    fill_company(page, founder_id)
     page.get_by_label("免费邮寄").check()
     page.get_by_label("邮寄地址").fill("常德市武陵区朗州路1号")
     shot("online-apply")
@@ -180,6 +230,8 @@ def test_online_application_from_correction_to_delivery_tracking_and_rating(
     link = page.locator("#continue-link").get_attribute("href")
     assert link and re.search(r"/apply/continue/S\d+/[\w-]{40,}$", link)
     ref = page.locator("#draft-ref").inner_text().strip()
+    expect(page.locator("#m-business_licence")).to_contain_text("办理结果提供")  # never asked for
+    assert page.locator("#m-business_licence input[type=file]").count() == 0
     count = page.locator("input[type=file]").count()
     assert count >= 2
     upload_materials(page, material, count - 1)  # the last one is forgotten
@@ -215,15 +267,20 @@ def test_online_application_from_correction_to_delivery_tracking_and_rating(
     assert re.fullmatch(r"430702\d{12}", number)
     logout(page)
 
-    # 并联审批: 市场监管 issues the business licence first, then 公安 records the seals (印章刻制
-    # waits for the licence).
+    # 并联审批: 市场监管 founds the company and issues its business licence first; then 公安 (seals),
+    # 税务 (first invoices) and 人社 (social insurance) complete theirs for the new company.
     approve_in_department(page, base, "scjg_reviewer", number, shot)
-    approve_in_department(page, base, "ga_reviewer", number)
+    for reviewer in ("ga_reviewer", "sw_reviewer", "rs_reviewer"):
+        approve_in_department(page, base, reviewer, number)
 
-    # The business licence is in the library; anyone can check it (扫码核验).
-    licence = Licence.objects.get(source_case_no__startswith=number).number
-    page.goto(f"{base}/verify/{licence}")
-    expect(page.locator("main")).to_contain_text(licence)
+    # The business licence is the company's, in the library; anyone can check it (扫码核验).
+    licence = Licence.objects.get(source_case_no=f"{number}-01", licence_type__name="营业执照")
+    assert licence.holder.name == "常德市武陵区网申科技有限公司" and licence.holder.id_number != founder_id
+    page.goto(f"{base}/verify/{licence.number}")
+    expect(page.locator("main")).to_contain_text(licence.number)
+    expect(page.locator("main")).to_contain_text("常德市武陵区网申科技有限公司")
+    expect(page.locator("main")).not_to_contain_text(founder_id)
+    expect(page.locator("main")).to_contain_text(licence.holder.masked_id_number)
     shot("verify")
 
     # 统一出件: the delivery window mails both results and records the tracking number.
@@ -231,6 +288,7 @@ def test_online_application_from_correction_to_delivery_tracking_and_rating(
     page.goto(f"{base}/window/delivery")
     card = page.locator(f"#ready-{number}")
     expect(card).to_contain_text("免费邮寄")
+    expect(card).to_contain_text("送达期限")
     card.get_by_label("送达方式").select_option("mail")
     card.get_by_label(re.compile("邮件单号")).fill("1151234567890")
     shot("delivery")
@@ -242,10 +300,10 @@ def test_online_application_from_correction_to_delivery_tracking_and_rating(
     # 公开查询: the applicant tracks it by number and the last six characters of the code …
     page.goto(f"{base}/track")
     page.get_by_label("受理编号或申请流水号").fill(number)
-    page.get_by_label("证件号码后4至6位").fill(uscc[-6:])
+    page.get_by_label("证件号码后4至6位").fill(founder_id[-6:])
     page.get_by_role("button", name="查询").click()
     expect(page.locator(".timeline")).to_contain_text("统一出件")
-    expect(page.locator("table tbody tr")).to_have_count(2)
+    expect(page.locator("table tbody tr")).to_have_count(4)
     expect(page.locator("table")).to_contain_text("已办结")
     expect(page.locator("#delivery")).to_contain_text("免费邮寄")
     expect(page.locator("#delivery")).to_contain_text("1151234567890")
@@ -283,6 +341,7 @@ def test_an_upload_is_checked_for_size_and_type_before_it_is_sent(
     good.write_bytes(PDF)
     page.goto(f"{base}/apply/430702-YJS-0001?option=A")
     fill_online_applicant(page, idcodes.generate_uscc(random.Random(2027), region6="430702"))
+    fill_company(page, resident_id(2027), tax=False)
     page.get_by_role("button", name="开始网上申请").click()
     form = page.locator("form[data-upload]").first
     status = form.get_by_role("status")
@@ -317,10 +376,11 @@ def test_an_upload_works_without_javascript(browser, live_server, hall, tmp_path
     text = tmp_path / "notes.pdf"
     text.write_bytes(b"not really a pdf")
     page.goto(f"{base}/apply/430702-YJS-0001?option=A")
-    page.get_by_label("姓名或名称").fill("常德市武陵区网申科技有限公司")
-    page.get_by_label("证件号码").fill(idcodes.generate_uscc(random.Random(2028), region6="430702"))
-    page.get_by_label("法定代表人").fill("李网申")
-    page.get_by_label("联系电话").fill("13907369999")
+    page.locator("#id_name").fill("常德市武陵区网申科技有限公司")
+    page.locator("#id_id_number").fill(idcodes.generate_uscc(random.Random(2028), region6="430702"))
+    page.locator("#id_legal_representative").fill("李网申")
+    page.locator("#id_phone").fill("13907369999")
+    fill_company(page, resident_id(2028), tax=False)
     page.get_by_role("button", name="开始网上申请").click()
     form = page.locator("form.upload").first
     form.locator("input[type=file]").set_input_files(str(text))
