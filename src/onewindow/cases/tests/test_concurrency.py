@@ -1,40 +1,17 @@
 """Concurrency: two officers deciding one case, two workers firing one timer (PostgreSQL)."""
 
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from onewindow.cases import services
 from onewindow.cases.models import CaseEvent, CaseStatus, Timer
 from onewindow.cases.tests.factories import accepted, department_staff, enterprise
-from onewindow.core.errors import DomainError
+from onewindow.core.tests.concurrency import run_concurrently
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="row locking is tested on PostgreSQL"),
 ]
-
-
-def run_concurrently(*functions):
-    barrier = threading.Barrier(len(functions))
-    results = [None] * len(functions)
-
-    def runner(i, fn):
-        try:
-            barrier.wait()
-            results[i] = ("ok", fn())
-        except DomainError as exc:
-            results[i] = ("refused", exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=runner, args=(i, fn)) for i, fn in enumerate(functions)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
-    return results
 
 
 def test_two_concurrent_decisions_on_one_case_exactly_one_succeeds(hall, persona):
